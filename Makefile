@@ -1,0 +1,96 @@
+# crashdump.kdump — developer and CI entry points.
+#   make check   lint, sanity (ansible-core 2.16 and 2.19), Python 2.7/3.6 syntax, units
+#   make test    everything CI runs (check + the VM scenarios, once they exist)
+# Run as root on Debian 12: the targets install what they need themselves.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := check
+
+PYTHON ?= python3
+VENV := $(CURDIR)/.venv
+VENV_OLD := $(CURDIR)/.venv-2.16
+# ansible-test needs the collection under ansible_collections/<namespace>/<name>.
+# Outside the checkout: inside it, ansible-test would see the outer git tree
+# (where this copy is ignored) and find nothing to test.
+COLLECTIONS := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/crashdump-kdump/ansible-test/$(shell printf %s '$(CURDIR)' | md5sum | cut -c1-8)
+COLLECTION := $(COLLECTIONS)/ansible_collections/crashdump/kdump
+TEST_PYTHON ?= 3.11
+PIP_QUIET := --quiet --disable-pip-version-check
+export PATH := $(VENV)/bin:$(PATH)
+
+.PHONY: FORCE check test lint sanity sanity-2.16 sanity-2.19 units pysyntax changelog-lint \
+	build-import deps-debian clean
+
+check: lint sanity pysyntax units build-import
+
+test: check
+
+deps-debian:
+	@tests/install-debian-deps python3-venv git
+
+$(VENV)/.installed: tests/requirements-dev.txt
+	@$(MAKE) --no-print-directory deps-debian
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install $(PIP_QUIET) --upgrade pip
+	$(VENV)/bin/pip install $(PIP_QUIET) -r tests/requirements-dev.txt
+	touch $@
+
+$(VENV_OLD)/.installed: tests/requirements-2.16.txt
+	@$(MAKE) --no-print-directory deps-debian
+	$(PYTHON) -m venv $(VENV_OLD)
+	$(VENV_OLD)/bin/pip install $(PIP_QUIET) --upgrade pip
+	$(VENV_OLD)/bin/pip install $(PIP_QUIET) -r tests/requirements-2.16.txt
+	touch $@
+
+# A fresh copy of what git tracks or would track (ansible-test resolves
+# symlinks, so a link to the checkout does not satisfy it).
+$(COLLECTION): FORCE
+	rm -rf $(COLLECTION) && mkdir -p $(COLLECTION)
+	git ls-files -z --cached --others --exclude-standard | \
+		tar --null --files-from - --ignore-failed-read -cf - 2>/dev/null | tar -xf - -C $(COLLECTION)
+
+FORCE:
+
+lint: $(VENV)/.installed changelog-lint
+	$(VENV)/bin/ansible-lint --profile production
+
+changelog-lint: $(VENV)/.installed
+	$(VENV)/bin/antsibull-changelog lint
+
+sanity: sanity-2.19 sanity-2.16
+
+# ansible-test bootstraps pip in its venvs with a get-pip.py from a host we
+# cannot reach; put our stand-in where it looks first.
+define get-pip-shim
+	mkdir -p $(HOME)/.ansible/test/cache
+	for ver in $$(sed -n "s/^ *pip='\([0-9.]*\)',.*/\1/p" $(1)/lib/python*/site-packages/ansible_test/_internal/python_requirements.py); do \
+		cp tests/ansible-test-get-pip.py $(HOME)/.ansible/test/cache/get_pip_$${ver//./_}.py; \
+	done
+endef
+
+sanity-2.19: $(VENV)/.installed $(COLLECTION)
+	$(call get-pip-shim,$(VENV))
+	cd $(COLLECTION) && $(VENV)/bin/ansible-test sanity --venv --python $(TEST_PYTHON) --color no --truncate 0
+
+sanity-2.16: $(VENV_OLD)/.installed $(COLLECTION)
+	$(call get-pip-shim,$(VENV_OLD))
+	cd $(COLLECTION) && $(VENV_OLD)/bin/ansible-test sanity --venv --python $(TEST_PYTHON) --color no --truncate 0
+
+# Target-side code must stay valid Python 2.7 and 3.6 (RHEL 7/8 fleets).
+pysyntax: $(VENV)/.installed
+	$(VENV)/bin/vermin --no-tips --violations --target=2.7- --target=3.6- \
+		$(wildcard plugins/modules plugins/module_utils)
+	tests/compile-target-code
+
+units: $(VENV)/.installed $(COLLECTION)
+	$(call get-pip-shim,$(VENV))
+	cd $(COLLECTION) && $(VENV)/bin/ansible-test units --venv --python $(TEST_PYTHON) --color no \
+		--requirements
+
+# The acceptance check of issue 2: a built and installed collection imports.
+build-import: $(VENV)/.installed
+	tests/build-and-import $(VENV)
+
+clean:
+	rm -rf $(COLLECTIONS) tests/output .pytest_cache .hypothesis

@@ -1,0 +1,24 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, crashdump.kdump contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Shared fixtures: recorded real samples (see fixtures/samples/SOURCES.md)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+
+import pytest
+
+SAMPLES = os.path.join(os.path.dirname(__file__), "fixtures", "samples")
+
+
+@pytest.fixture
+def shared_sample():
+    """Return a function that reads one recorded sample by its path in the fixture pack."""
+    def read(path):
+        with open(os.path.join(SAMPLES, path)) as handle:
+            return handle.read()
+    return read
