@@ -1,0 +1,138 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, crashdump.kdump contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Debian and Ubuntu: crashkernel= through a GRUB drop-in and update-grub.
+
+PRIVATE to the crashdump.kdump collection; it may change without notice.
+
+kdump-tools ships /etc/default/grub.d/kdump-tools.cfg, a dpkg conffile that
+appends its default to GRUB_CMDLINE_LINUX_DEFAULT; editing it would make every
+package upgrade ask the admin. Instead we add our own drop-in, named to be
+sourced after it (grub-mkconfig sources /etc/default/grub, then
+/etc/default/grub.d/*.cfg in C collation order). It removes every
+crashkernel= that /etc/default/grub and the other drop-ins set and appends
+ours once, so every normal menu entry carries exactly the requested value.
+Pure logic; Python 2.7 and 3.6+.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+from ansible_collections.crashdump.kdump.plugins.module_utils._bootloader import (
+    BootloaderError,
+    EntryChange,
+    Plan,
+    crashkernel_tokens,
+)
+
+DROPIN_DIR = "/etc/default/grub.d"
+# 'zz-' sorts after 'kdump-tools.cfg' and the cloud images' '50-cloudimg-*.cfg'.
+DROPIN = DROPIN_DIR + "/zz-crashdump-kdump.cfg"
+GRUB_CFG = "/boot/grub/grub.cfg"
+
+_STRIP = "sed -e 's/\\(^\\|[[:space:]]\\)crashkernel=[^[:space:]]*//g'"
+
+# Prints the two variables as grub-mkconfig would see them. Arguments: the
+# drop-ins in order; '-' stands for our planned drop-in, read from stdin.
+EVALUATE_SCRIPT = (
+    '[ -f /etc/default/grub ] && . /etc/default/grub\n'
+    'for f in "$@"; do\n'
+    '  if [ "$f" = - ]; then . /dev/stdin; elif [ -e "$f" ]; then . "$f"; fi\n'
+    'done\n'
+    'printf "%s\\n%s\\n" "$GRUB_CMDLINE_LINUX" "$GRUB_CMDLINE_LINUX_DEFAULT"\n'
+)
+
+
+def render_dropin(desired):
+    """The drop-in's text: strip every crashkernel=, then add ``desired`` (a token list)."""
+    lines = [
+        "# Managed by the crashdump.kdump Ansible collection (crashdump.kdump.crashkernel).",
+        "# Local changes are overwritten. Sourced after /etc/default/grub and the other",
+        "# drop-ins (kdump-tools.cfg included): removes every crashkernel= they set and",
+        "# adds the value this host should boot with, exactly once.",
+        'GRUB_CMDLINE_LINUX="$(printf \'%%s\\n\' "$GRUB_CMDLINE_LINUX" | %s)"' % _STRIP,
+    ]
+    default = 'GRUB_CMDLINE_LINUX_DEFAULT="$(printf \'%%s\\n\' "$GRUB_CMDLINE_LINUX_DEFAULT" | %s)' % _STRIP
+    for token in desired:
+        if not re.match(r"^crashkernel=[0-9A-Za-z@:,\-]+$", token):
+            raise BootloaderError("refusing to write %r into a shell file" % token)
+        default += " " + token
+    lines.append(default + '"')
+    return "\n".join(lines) + "\n"
+
+
+def dropin_order(existing_names, ours_present):
+    """Arguments for EVALUATE_SCRIPT: the other drop-ins in C order, '-' where ours goes."""
+    ours = DROPIN.rsplit("/", 1)[1]
+    names = sorted(set(n for n in existing_names if n.endswith(".cfg")) - set([ours]))
+    if ours_present:
+        names = sorted(names + [ours])
+    return ["-" if name == ours else DROPIN_DIR + "/" + name for name in names]
+
+
+def parse_evaluated(stdout):
+    """(tokens from GRUB_CMDLINE_LINUX, tokens from GRUB_CMDLINE_LINUX_DEFAULT)."""
+    lines = stdout.split("\n")
+    linux = lines[0] if lines else ""
+    default = lines[1] if len(lines) > 1 else ""
+    return crashkernel_tokens(linux), crashkernel_tokens(default)
+
+
+def parse_grub_cfg(text):
+    """Every ``linux`` line of grub.cfg: dicts with title, kernel, args, recovery."""
+    entries = []
+    title = None
+    for line in text.splitlines():
+        match = re.match(r"^\s*menuentry\s+(['\"])(.*?)\1", line)
+        if match:
+            title = match.group(2)
+            continue
+        match = re.match(r"^\s*linux(?:efi)?\s+(\S+)\s*(.*)$", line)
+        if match and title is not None:
+            entries.append(dict(title=title, kernel=match.group(1), args=match.group(2),
+                                recovery="(recovery mode)" in title))
+    return entries
+
+
+def plan(dropin_text, grub_cfg_text, manage, desired, predicted, update_grub):
+    """Plan the drop-in and update-grub.
+
+    ``dropin_text``: our drop-in now (None if absent). ``manage``: whether the
+    drop-in should exist (present, or absent with the distro default removed).
+    ``desired``: tokens our drop-in adds. ``predicted``: (LINUX tokens,
+    LINUX_DEFAULT tokens) as grub-mkconfig will see them with the planned
+    drop-in. ``update_grub``: the argv that regenerates grub.cfg.
+    """
+    result = Plan("update-grub")
+    wanted = render_dropin(desired) if manage else None
+    if wanted != dropin_text:
+        result.files[DROPIN] = wanted
+    linux_tokens, default_tokens = predicted
+    for entry in parse_grub_cfg(grub_cfg_text or ""):
+        after = list(linux_tokens) if entry["recovery"] else list(linux_tokens) + list(default_tokens)
+        result.entries.append(EntryChange(entry["title"], entry["kernel"],
+                                          crashkernel_tokens(entry["args"]), after))
+    if result.files or result.entries_changed() or (grub_cfg_text is None and manage):
+        result.commands.append(list(update_grub))
+        result.regenerated.append(GRUB_CFG)
+    return result
+
+
+def verify(grub_cfg_text, predicted):
+    """Problems with the regenerated grub.cfg: entries that do not carry what was planned."""
+    problems = []
+    linux_tokens, default_tokens = predicted
+    entries = parse_grub_cfg(grub_cfg_text or "")
+    if not entries:
+        problems.append("%s has no linux entries" % GRUB_CFG)
+    for entry in entries:
+        want = list(linux_tokens) if entry["recovery"] else list(linux_tokens) + list(default_tokens)
+        have = crashkernel_tokens(entry["args"])
+        if have != want:
+            problems.append("%r boots with %s, expected %s" % (
+                entry["title"], " ".join(have) or "no crashkernel=", " ".join(want) or "no crashkernel="))
+    return problems

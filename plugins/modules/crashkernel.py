@@ -1,0 +1,454 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, crashdump.kdump contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: crashkernel
+short_description: Set the kernel's crashkernel= reservation on every boot entry
+version_added: 0.1.0
+description:
+  - Computes the C(crashkernel=) boot argument that reserves memory for the kdump capture
+    kernel and applies it, exactly once, to every boot entry through the platform's own
+    bootloader tool.
+  - The value is checked against this host before anything changes - the grammar as the
+    kernel reads it, the architecture's rules (offset alignment, which suffixes exist) and
+    the host's RAM (a size at or above RAM is refused).
+  - On Debian and Ubuntu it writes the drop-in C(/etc/default/grub.d/zz-crashdump-kdump.cfg),
+    sourced after the package's C(kdump-tools.cfg) (a dpkg conffile it never edits) and after
+    C(/etc/default/grub), which removes every other C(crashkernel=) and adds the requested one;
+    then runs C(update-grub) and checks that every menu entry of C(/boot/grub/grub.cfg) carries it.
+  - If the bootloader tool fails, or the regenerated configuration does not carry the value,
+    every file touched is restored byte for byte and the task fails with the tool's output.
+  - Memory is reserved at boot, so a change takes effect after a reboot; RV(reboot_required) says
+    whether one is needed. The module never reboots.
+  - The Red Hat family (grubby), SUSE (grub2-mkconfig), s390x (zipl) and image-based hosts
+    (rpm-ostree) are not supported by this release; the module fails on them without
+    changing anything.
+author:
+  - crashdump.kdump contributors (@crashdump)
+attributes:
+  check_mode:
+    description: Can run in check mode and predict the result without changing the target.
+    support: full
+    details: Nothing is written; the result predicts C(changed), RV(entries) and RV(reboot_required) of a real run.
+  diff_mode:
+    description: Returns what changed (or would change in check mode) in diff mode.
+    support: full
+    details: Shows the drop-in before and after, and the C(crashkernel=) of every boot entry before and after.
+  platform:
+    description: Target OS families the module can act on.
+    support: partial
+    platforms: posix
+    details: Debian and Ubuntu with GRUB in this release.
+options:
+  size:
+    description:
+      - What to reserve, as the text after C(crashkernel=) - a size such as V(256M), a range list
+        such as V(512M-2G:64M,2G-:128M) (the first range that holds this host's RAM, rounded up to
+        128 MiB, wins), or V(auto).
+      - V(auto) asks for the distribution's recommendation for this host - C(crashkernel=auto)
+        on RHEL 7 and 8 kernels, the output of C(kdumpctl get-default-crashkernel) where it exists,
+        otherwise the kdump packages' own default for this release and architecture
+        (for example V(384M-:128M) on Debian 12, V(512M-:192M) on Debian 13).
+      - Numbers are read as the kernel reads them - units K, M, G, T, P, E in either case,
+        C(0x) hex and leading-zero octal.
+      - Required when O(state=present).
+    type: str
+  offset:
+    description:
+      - Physical start address of the reservation, such as V(16M) (C(crashkernel=SIZE@OFFSET)).
+        Must be aligned as the architecture requires (16 MiB on x86_64, 2 MiB on aarch64).
+      - Omit to let the kernel choose, which is what almost every host wants.
+    type: str
+  high:
+    description:
+      - Reserve O(size) with C(,high) so that it may sit above 4 GiB (x86_64, aarch64, riscv64,
+        loongarch64). The kernel then also reserves a low region; see O(low).
+    type: bool
+    default: false
+  low:
+    description:
+      - With O(high=true), the size of the region below 4 GiB (C(crashkernel=SIZE,low)); V(0)
+        disables it. Omit to let the kernel pick its default (256 MiB on x86_64).
+    type: str
+  state:
+    description:
+      - V(present) makes every boot entry carry the requested value.
+      - V(absent) removes the value this module manages, so the memory comes back after the next
+        boot. The kdump packages' own default (for example Debian's C(kdump-tools.cfg)) stays
+        unless O(remove_distro_default=true).
+    type: str
+    choices: [present, absent]
+    default: present
+  remove_distro_default:
+    description:
+      - With O(state=absent), also neutralise the C(crashkernel=) that the kdump packages or
+        C(/etc/default/grub) add, without editing the packages' files.
+    type: bool
+    default: false
+  kernels:
+    description:
+      - Which boot entries to change. On Debian and Ubuntu GRUB entries are generated from one
+        configuration, so only V(all) exists there.
+    type: str
+    choices: [all]
+    default: all
+  bootloader:
+    description:
+      - How the boot configuration is written. V(auto) detects it.
+    type: str
+    choices: [auto, update-grub]
+    default: auto
+  backup:
+    description:
+      - Keep a timestamped copy of each configuration file before it is replaced.
+    type: bool
+    default: false
+notes:
+  - Run with C(become=true); reading C(/proc/iomem) and writing the boot configuration need root.
+  - Red Hat and SUSE hosts cannot be tested in this collection's CI (no images); Debian 12 and 13
+    are tested in real virtual machines booted through their own GRUB.
+seealso:
+  - name: Kernel documentation for crashkernel=
+    description: The grammar and the reservation rules the module follows.
+    link: https://docs.kernel.org/admin-guide/kdump/kdump.html
+"""
+
+EXAMPLES = r"""
+- name: Reserve 128 MiB for the capture kernel
+  crashdump.kdump.crashkernel:
+    size: 128M
+  become: true
+  register: reservation
+
+- name: Reserve 128 MiB starting at 16 MiB (x86_64 needs 16 MiB alignment)
+  crashdump.kdump.crashkernel:
+    size: 128M
+    offset: 16M
+  become: true
+
+- name: 64 MiB on hosts with 512 MiB to 2 GiB of RAM, 128 MiB on larger ones
+  crashdump.kdump.crashkernel:
+    size: 512M-2G:64M,2G-:128M
+  become: true
+
+- name: The distribution's recommendation for this host
+  crashdump.kdump.crashkernel:
+    size: auto
+  become: true
+
+- name: Reserve above 4 GiB with a 72 MiB low region
+  crashdump.kdump.crashkernel:
+    size: 256M
+    high: true
+    low: 72M
+  become: true
+
+- name: Give the memory back (after the next boot), including the package default
+  crashdump.kdump.crashkernel:
+    state: absent
+    remove_distro_default: true
+  become: true
+
+- name: Tell whether a reboot is still needed
+  ansible.builtin.debug:
+    msg: "{{ inventory_hostname }} must reboot to reserve {{ reservation.expected_reserved_bytes }} bytes"
+  when: reservation.reboot_required
+"""
+
+RETURN = r"""
+crashkernel:
+  description: The C(crashkernel=) value(s) the boot entries carry after this run, space-separated; empty when none.
+  returned: always
+  type: str
+  sample: 512M-2G:64M,2G-:128M
+previous:
+  description: The C(crashkernel=) value(s) the first normal boot entry carried before this run.
+  returned: always
+  type: str
+  sample: 384M-:128M
+running:
+  description: The C(crashkernel=) value(s) on the running kernel's command line (C(/proc/cmdline)).
+  returned: always
+  type: str
+  sample: 384M-:128M
+reboot_required:
+  description:
+    - True when the running kernel's C(crashkernel=) differs from what the boot entries now carry,
+      or the memory reserved now differs from what will be reserved after a reboot.
+  returned: always
+  type: bool
+reserved_bytes:
+  description: Memory reserved for the capture kernel now (C(/sys/kernel/kexec_crash_size)), in bytes.
+  returned: always
+  type: int
+  sample: 134217728
+expected_reserved_bytes:
+  description: Memory the kernel will reserve after a reboot with the new value on this host's RAM (main plus low region), in bytes.
+  returned: always
+  type: int
+  sample: 268435456
+ram_bytes:
+  description: System RAM the kernel sizes the reservation by (from C(/proc/iomem)), in bytes.
+  returned: always
+  type: int
+  sample: 1610612736
+recommended:
+  description: With O(size=auto), the value the distribution recommends and where it came from.
+  returned: when O(size=auto)
+  type: dict
+  sample: {"value": "384M-:128M", "source": "kdump-tools default for debian 12"}
+bootloader:
+  description: The backend used.
+  returned: always
+  type: str
+  sample: update-grub
+entries:
+  description: Every boot entry examined, with its C(crashkernel=) tokens before and after.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"name": "Debian GNU/Linux", "kernel": "/boot/vmlinuz-6.1.0-28-cloud-amd64",
+            "before": ["crashkernel=384M-:128M"], "after": ["crashkernel=256M"], "changed": true}]
+files:
+  description: Configuration files written (or removed) by this run, or that a real run would write in check mode.
+  returned: always
+  type: list
+  elements: str
+  sample: ["/etc/default/grub.d/zz-crashdump-kdump.cfg"]
+commands:
+  description: The commands run (or that a real run would run in check mode), as argument lists.
+  returned: always
+  type: list
+  elements: list
+  sample: [["/usr/sbin/update-grub"]]
+backup_files:
+  description: Backup copies made with O(backup=true).
+  returned: when O(backup=true) and a file was replaced
+  type: list
+  elements: str
+"""
+
+import os
+import platform
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.crashdump.kdump.plugins.module_utils import _bl_debian as debian
+from ansible_collections.crashdump.kdump.plugins.module_utils._bootloader import (
+    BootloaderError,
+    crashkernel_tokens,
+    desired_tokens,
+)
+from ansible_collections.crashdump.kdump.plugins.module_utils._crashkernel import (
+    CrashkernelError,
+    auto_size,
+    check_platform,
+    distro_default,
+    evaluate_cmdline,
+    format_size,
+    kernel_supports_auto,
+    parse,
+)
+from ansible_collections.crashdump.kdump.plugins.module_utils._io import FileTransaction, read_text
+from ansible_collections.crashdump.kdump.plugins.module_utils._platform import HostFacts
+from ansible_collections.crashdump.kdump.plugins.module_utils._runner import CommandError, Runner
+
+
+def resolve_value(module, runner, facts):
+    """The value to set (text after crashkernel=) and, for size=auto, where it came from."""
+    params = module.params
+    size = params["size"]
+    recommended = None
+    if size == "auto":
+        release = platform.release()
+        kdumpctl = runner.which("kdumpctl")
+        if kernel_supports_auto(release):
+            value, source = "auto", "crashkernel=auto of the RHEL 7/8 kernel %s" % release
+        elif kdumpctl:
+            value = runner.run([kdumpctl, "get-default-crashkernel"])[1].strip()
+            source = "kdumpctl get-default-crashkernel"
+        else:
+            value = distro_default(facts.distribution, facts.version, facts.arch)
+            source = "kdump packages' default for %s %s" % (facts.distribution, facts.version)
+        recommended = dict(value=value, source=source)
+        size = value
+    spec = parse(size)
+    if params["offset"] is not None:
+        if spec.kind not in ("size", "ranges") or spec.offset:
+            raise CrashkernelError("offset %r needs a plain size or range list without '@', not %r"
+                                   % (params["offset"], size))
+        spec = parse("%s@%s" % (spec.format(), params["offset"]))
+    low = None
+    if params["high"]:
+        if spec.kind != "size" or spec.offset:
+            raise CrashkernelError("high=true needs a plain size without offset, not %r" % size)
+        spec = parse(format_size(spec.size) + ",high")
+        if params["low"] is not None:
+            low_spec = parse(params["low"] + ",low")
+            low = format_size(low_spec.size)
+    elif params["low"] is not None:
+        raise CrashkernelError("low=%s is only meaningful with high=true" % params["low"])
+    check_platform(spec, facts.arch, platform.release())
+    return spec, low, recommended
+
+
+def expected_reservation(spec_tokens, facts, spec):
+    """Bytes reserved after a reboot with ``spec_tokens`` on this host."""
+    if spec is not None and spec.kind == "auto":
+        major = 7 if ".el7" in platform.release() else 8
+        return auto_size(facts.ram_bytes, facts.arch, major)
+    if not spec_tokens:
+        return 0
+    return evaluate_cmdline(" ".join(spec_tokens), facts.ram_bytes, facts.arch).total
+
+
+def detect_bootloader(module, runner, facts):
+    wanted = module.params["bootloader"]
+    if wanted == "auto":
+        if facts.family == "debian" and runner.which("update-grub"):
+            return "update-grub"
+        module.fail_json(
+            msg="crashkernel: no supported bootloader found on %s %s (%s); this release supports "
+                "Debian and Ubuntu with GRUB (update-grub). Nothing was changed."
+                % (facts.distribution or "unknown", facts.version, facts.arch))
+    return wanted
+
+
+def plan_debian(runner, manage, tokens):
+    names = os.listdir(debian.DROPIN_DIR) if os.path.isdir(debian.DROPIN_DIR) else []
+    planned = debian.render_dropin(tokens) if manage else ""
+    order = debian.dropin_order(names, manage)
+    out = runner.run(["/bin/sh", "-c", debian.EVALUATE_SCRIPT, "sh"] + order,
+                     data=planned.encode("utf-8"))[1]
+    predicted = debian.parse_evaluated(out)
+    update_grub = [runner.which("update-grub", required=True)]
+    plan = debian.plan(read_text(debian.DROPIN), read_text(debian.GRUB_CFG), manage, tokens,
+                       predicted, update_grub)
+    return plan, predicted
+
+
+def build_diff(plan, before_files):
+    diffs = []
+    for path in sorted(plan.files):
+        diffs.append(dict(before_header=path, after_header=path,
+                          before=before_files.get(path) or "", after=plan.files[path] or ""))
+    diffs.append(dict(
+        before_header="boot entries (crashkernel=)", after_header="boot entries (crashkernel=)",
+        before="".join("%s: %s\n" % (e.name, " ".join(e.before)) for e in plan.entries),
+        after="".join("%s: %s\n" % (e.name, " ".join(e.after)) for e in plan.entries)))
+    return diffs
+
+
+def apply_plan(module, runner, plan, verify):
+    """Write the files and run the commands; restore everything on any failure."""
+    transaction = FileTransaction(module)
+    backups = []
+    try:
+        for path in plan.regenerated:
+            transaction.save(path)
+        for path, text in sorted(plan.files.items()):
+            if module.params["backup"] and os.path.exists(path):
+                backups.append(module.backup_local(path))
+            if text is None:
+                transaction.remove(path)
+            else:
+                transaction.write(path, text.encode("utf-8"))
+        for argv in plan.commands:
+            runner.run(argv)
+        problems = verify()
+        if problems:
+            raise BootloaderError("the regenerated boot configuration is not as planned: " + "; ".join(problems))
+    except (CommandError, BootloaderError, IOError, OSError) as exc:
+        restored = transaction.rollback()
+        module.fail_json(msg="crashkernel: %s. Restored as they were: %s." % (exc, ", ".join(restored) or "nothing"),
+                         stderr=getattr(exc, "stderr", None), restored=restored)
+    return backups
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            size=dict(type="str"),
+            offset=dict(type="str"),
+            high=dict(type="bool", default=False),
+            low=dict(type="str"),
+            state=dict(type="str", default="present", choices=["present", "absent"]),
+            remove_distro_default=dict(type="bool", default=False),
+            kernels=dict(type="str", default="all", choices=["all"]),
+            bootloader=dict(type="str", default="auto", choices=["auto", "update-grub"]),
+            backup=dict(type="bool", default=False),
+        ),
+        required_if=[("state", "present", ["size"])],
+        mutually_exclusive=[("offset", "high")],
+        supports_check_mode=True,
+    )
+    params = module.params
+    runner = Runner(module)
+    facts = HostFacts(read_text, platform.machine())
+    result = dict(changed=False, ram_bytes=facts.ram_bytes, reserved_bytes=facts.reserved_bytes,
+                  running=" ".join(t[len("crashkernel="):] for t in crashkernel_tokens(facts.cmdline)))
+
+    spec = low = None
+    tokens = []
+    try:
+        if params["state"] == "present":
+            spec, low, recommended = resolve_value(module, runner, facts)
+            if recommended:
+                result["recommended"] = recommended
+            if spec.kind != "auto":
+                # Raises where the kernel would reject the value for this RAM.
+                spec.size_for(facts.ram_bytes, facts.arch)
+            tokens = desired_tokens(spec.format(), low)
+        elif params["size"] or params["offset"] or params["high"] or params["low"]:
+            module.fail_json(msg="crashkernel: size, offset, high and low go with state=present only")
+    except CrashkernelError as exc:
+        module.fail_json(msg="crashkernel: %s. Nothing was changed." % exc)
+
+    bootloader = detect_bootloader(module, runner, facts)
+    result["bootloader"] = bootloader
+    manage = params["state"] == "present" or params["remove_distro_default"]
+    try:
+        plan, predicted = plan_debian(runner, manage, tokens)
+    except (CommandError, BootloaderError) as exc:
+        module.fail_json(msg="crashkernel: cannot plan the change: %s. Nothing was changed." % exc)
+    normal_after = list(predicted[0]) + list(predicted[1])
+    if params["state"] == "present" and normal_after != tokens:
+        module.fail_json(msg="crashkernel: a GRUB drop-in sourced after %s would still change crashkernel= "
+                             "(entries would boot with %s); nothing was changed."
+                             % (debian.DROPIN, " ".join(normal_after) or "none"))
+
+    normal = [e for e in plan.entries if "(recovery mode)" not in e.name] or plan.entries
+    after_tokens = normal[0].after if normal else normal_after
+    result.update(
+        crashkernel=" ".join(t[len("crashkernel="):] for t in after_tokens),
+        previous=" ".join(t[len("crashkernel="):] for t in (normal[0].before if normal else [])),
+        entries=[e.as_dict() for e in plan.entries],
+        files=sorted(plan.files),
+        commands=plan.commands,
+        changed=plan.changed,
+    )
+    expected = expected_reservation(after_tokens, facts, spec if after_tokens == tokens else None)
+    result["expected_reserved_bytes"] = expected
+    result["reboot_required"] = (crashkernel_tokens(facts.cmdline) != after_tokens
+                                 or facts.reserved_bytes != expected)
+    if module._diff:
+        result["diff"] = build_diff(plan, dict((path, read_text(path)) for path in plan.files))
+
+    if plan.changed and not module.check_mode:
+        backups = apply_plan(module, runner, plan,
+                             lambda: debian.verify(read_text(debian.GRUB_CFG), predicted))
+        if backups:
+            result["backup_files"] = backups
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

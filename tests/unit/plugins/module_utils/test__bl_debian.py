@@ -1,0 +1,87 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, crashdump.kdump contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The Debian GRUB drop-in: its shell code really runs here, as grub-mkconfig would source it."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+import subprocess
+
+import pytest
+
+from ansible_collections.crashdump.kdump.plugins.module_utils import _bl_debian as debian
+from ansible_collections.crashdump.kdump.plugins.module_utils._bootloader import BootloaderError
+
+KDUMP_TOOLS_CFG = "debian/velinux-kdump-tools-1.8/etc-default-grub.d-kdump-tools.cfg.amd64-default"
+DEFAULT_GRUB_WITH_CRASHKERNEL = "rhel8/mql-rhel8.10-ec2/etc-default-grub"  # GRUB_CMDLINE_LINUX has crashkernel=auto
+
+
+def evaluate(tmp_path, default_grub, dropins, ours):
+    """Run EVALUATE_SCRIPT against a scratch /etc/default tree; return the predicted tokens."""
+    etc = tmp_path / "default"
+    (etc / "grub.d").mkdir(parents=True)
+    (etc / "grub").write_text(default_grub)
+    for name, text in dropins.items():
+        (etc / "grub.d" / name).write_text(text)
+    script = debian.EVALUATE_SCRIPT.replace("/etc/default/grub", str(etc / "grub"))
+    order = [arg if arg == "-" else arg.replace(debian.DROPIN_DIR, str(etc / "grub.d"))
+             for arg in debian.dropin_order(os.listdir(str(etc / "grub.d")), ours is not None)]
+    out = subprocess.run(["/bin/sh", "-c", script, "sh"] + order, input=(ours or "").encode(),
+                         stdout=subprocess.PIPE, check=True).stdout.decode()
+    return debian.parse_evaluated(out)
+
+
+def test_dropin_wins_over_default_grub_and_kdump_tools(tmp_path, shared_sample):
+    predicted = evaluate(tmp_path, shared_sample(DEFAULT_GRUB_WITH_CRASHKERNEL),
+                         {"kdump-tools.cfg": shared_sample(KDUMP_TOOLS_CFG)},
+                         debian.render_dropin(["crashkernel=256M"]))
+    assert predicted == ([], ["crashkernel=256M"])
+
+
+def test_dropin_with_high_and_low(tmp_path, shared_sample):
+    tokens = ["crashkernel=256M,high", "crashkernel=72M,low"]
+    predicted = evaluate(tmp_path, 'GRUB_CMDLINE_LINUX_DEFAULT="quiet crashkernel=64M"\n',
+                         {"kdump-tools.cfg": shared_sample(KDUMP_TOOLS_CFG)}, debian.render_dropin(tokens))
+    assert predicted == ([], tokens)
+
+
+def test_strip_only_dropin_removes_everything(tmp_path, shared_sample):
+    predicted = evaluate(tmp_path, shared_sample(DEFAULT_GRUB_WITH_CRASHKERNEL),
+                         {"kdump-tools.cfg": shared_sample(KDUMP_TOOLS_CFG)}, debian.render_dropin([]))
+    assert predicted == ([], [])
+
+
+def test_without_our_dropin_the_package_default_stays(tmp_path, shared_sample):
+    predicted = evaluate(tmp_path, shared_sample(DEFAULT_GRUB_WITH_CRASHKERNEL),
+                         {"kdump-tools.cfg": shared_sample(KDUMP_TOOLS_CFG)}, None)
+    assert predicted == (["crashkernel=auto"], ["crashkernel=128M,low", "crashkernel=512M,high"])
+
+
+def test_other_words_are_kept(tmp_path):
+    predicted = evaluate(tmp_path, 'GRUB_CMDLINE_LINUX="console=ttyS0 xcrashkernel=1 crashkernel=9M"\n'
+                                   'GRUB_CMDLINE_LINUX_DEFAULT="quiet"\n', {},
+                         debian.render_dropin(["crashkernel=128M"]))
+    assert predicted == ([], ["crashkernel=128M"])
+    out = subprocess.run(["/bin/sh", "-c", 'GRUB_CMDLINE_LINUX="console=ttyS0 xcrashkernel=1 crashkernel=9M"; '
+                          'GRUB_CMDLINE_LINUX_DEFAULT=quiet; . /dev/stdin; echo "$GRUB_CMDLINE_LINUX|$GRUB_CMDLINE_LINUX_DEFAULT"'],
+                         input=debian.render_dropin(["crashkernel=128M"]).encode(),
+                         stdout=subprocess.PIPE, check=True).stdout.decode().strip()
+    assert out == "console=ttyS0 xcrashkernel=1|quiet crashkernel=128M"
+
+
+def test_dropin_order_puts_ours_last_in_c_collation():
+    names = ["kdump-tools.cfg", "50-cloudimg-settings.cfg", "README", "zz-crashdump-kdump.cfg"]
+    assert debian.dropin_order(names, True) == [
+        "/etc/default/grub.d/50-cloudimg-settings.cfg", "/etc/default/grub.d/kdump-tools.cfg", "-"]
+    assert debian.dropin_order(names, False) == [
+        "/etc/default/grub.d/50-cloudimg-settings.cfg", "/etc/default/grub.d/kdump-tools.cfg"]
+
+
+@pytest.mark.parametrize("token", ["crashkernel=128M;reboot", "crashkernel=$(id)", 'crashkernel=1"', "quiet"])
+def test_render_refuses_anything_but_a_crashkernel_token(token):
+    with pytest.raises(BootloaderError):
+        debian.render_dropin([token])

@@ -1,0 +1,57 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, crashdump.kdump contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Host facts parsed from recorded /proc and /etc files."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.crashdump.kdump.plugins.module_utils._platform import (
+    HostFacts,
+    os_family,
+    parse_iomem,
+    parse_os_release,
+)
+
+IOMEM_TWO_REGIONS = "generic/proc-iomem/proc-iomem.x86_64.two-crash-regions.lkml-2019.txt"
+
+
+def test_iomem_sums_top_level_system_ram_and_finds_both_crash_regions(shared_sample):
+    ram, regions = parse_iomem(shared_sample(IOMEM_TWO_REGIONS))
+    assert regions == [(0x69000000, 0x78ffffff), (0x858000000, 0x877ffffff)]
+    assert [end - start + 1 for start, end in regions] == [256 << 20, 512 << 20]
+    expected = sum(end - start + 1 for start, end in [
+        (0x00001000, 0x00093fff), (0x00100000, 0x5a7a0fff), (0x5b5e1000, 0x790fefff),
+        (0x7b7ff000, 0x7b7fffff), (0x155e00000, 0x15982bfff), (0x200000000, 0x87fffffff)])
+    assert ram == expected
+
+
+def test_os_release_and_family():
+    text = 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\nVERSION_ID="12"\n'
+    info = parse_os_release(text)
+    assert info["ID"] == "debian" and info["VERSION_ID"] == "12"
+    assert os_family(info) == "debian"
+    assert os_family({"ID": "rocky", "ID_LIKE": "rhel centos fedora"}) == "redhat"
+    assert os_family({"ID": "opensuse-leap", "ID_LIKE": "suse opensuse"}) == "suse"
+    assert os_family({"ID": "gentoo"}) is None
+
+
+def test_host_facts_prefers_the_new_sysfs_path_and_falls_back(shared_sample):
+    files = {
+        "/etc/os-release": "ID=debian\nVERSION_ID=\"13\"\n",
+        "/proc/cmdline": "BOOT_IMAGE=/boot/vmlinuz root=/dev/vda1 crashkernel=256M\n",
+        "/proc/iomem": shared_sample(IOMEM_TWO_REGIONS),
+        "/sys/kernel/kexec_crash_size": "805306368\n",
+        "/sys/kernel/kexec_crash_loaded": "1\n",
+    }
+    facts = HostFacts(files.get, "x86_64")
+    assert facts.reserved_bytes == 768 << 20 and facts.crash_loaded
+    assert facts.cmdline.endswith("crashkernel=256M")
+    files["/sys/kernel/kexec/crash_size"] = "0\n"
+    files["/sys/kernel/kexec/crash_loaded"] = "0\n"
+    facts = HostFacts(files.get, "x86_64")
+    assert facts.reserved_bytes == 0 and not facts.crash_loaded
+    del files["/sys/kernel/kexec/crash_size"], files["/sys/kernel/kexec_crash_size"]
+    assert HostFacts(files.get, "x86_64").reserved_bytes == 768 << 20  # from the iomem regions
