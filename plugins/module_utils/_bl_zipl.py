@@ -110,8 +110,9 @@ def plan(zipl_conf, desired, zipl=("zipl",)):
             line = lines[index]
             indent = _KEY.match(line.rstrip("\r\n")).group(1)
             ending = line[len(line.rstrip("\r\n")):]
-            replaced[index] = '%s%s%sparameters="%s"%s' % (line, "" if ending else "\n", indent,
-                                                          " ".join(desired), ending)
+            added = '%sparameters="%s"' % (indent, " ".join(desired))
+            # the new line ends as the image= line did (no newline at the end of the file stays so)
+            replaced[index] = line + added + ending if ending else line + "\n" + added
             continue
         for position, (index, match, quote, inner) in enumerate(parsed):
             last = position == len(parsed) - 1
@@ -119,8 +120,8 @@ def plan(zipl_conf, desired, zipl=("zipl",)):
             if quote == "" and " " in new_inner:
                 quote = '"'
             ending = lines[index][len(lines[index].rstrip("\r\n")):]
-            replaced[index] = "%s%s%s%s%s%s%s%s" % (match.group(1), match.group(2), match.group(3), quote,
-                                                     new_inner, quote, match.group(5), ending)
+            replaced[index] = "".join((match.group(1), match.group(2), match.group(3), quote, new_inner,
+                                       quote, match.group(5), ending))
     new = "".join(replaced.get(index, line) for index, line in enumerate(lines))
     if new != zipl_conf:
         result.files[ZIPL_CONF] = new

@@ -108,3 +108,12 @@ def test_apply_then_replan_is_empty(shared_sample, desired):
     again = plan(new, desired)
     assert not again.changed
     assert [entry.before for entry in again.entries] == [desired] * 4
+
+
+def test_added_parameters_line_keeps_missing_final_newline(shared_sample):
+    # Variant: the file cut after the last section's image= line, without a final newline.
+    text = shared_sample(ZIPL).rsplit("\n\tramdisk=", 1)[0]
+    assert text.endswith("\timage=/boot/vmlinuz-0-rescue-196fd0394b7442a6838686745f03fd04")
+    new = plan(text, ["crashkernel=256M"]).files["/etc/zipl.conf"]
+    assert new.endswith('\timage=/boot/vmlinuz-0-rescue-196fd0394b7442a6838686745f03fd04'
+                        '\n\tparameters="crashkernel=256M"')
