@@ -1,0 +1,48 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, crashdump.kdump contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The rpm-ostree backend: image-based hosts (Fedora CoreOS, Silverblue, RHEL for Edge, ...).
+
+PRIVATE to the crashdump.kdump collection; it may change without notice.
+
+Pure logic, no I/O; Python 2.7 and 3.6+.
+
+``rpm-ostree kargs`` prints the kernel arguments of the current deployment on
+one line. One ``rpm-ostree kargs`` call deletes every existing
+``crashkernel=`` word (``--delete=KEY=VALUE`` once per occurrence, so a
+duplicate goes too) and appends the desired ones; rpm-ostree stages a new
+deployment that takes effect at the next boot.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.crashdump.kdump.plugins.module_utils._bootloader import (
+    CRASHKERNEL,
+    BootloaderError,
+    EntryChange,
+    Plan,
+    crashkernel_tokens,
+)
+
+
+def plan(kargs_output, desired, rpm_ostree="rpm-ostree"):
+    """Plan ``desired`` crashkernel= tokens from the stdout of ``rpm-ostree kargs``."""
+    desired = list(desired)
+    for token in desired:
+        if not token.startswith(CRASHKERNEL):
+            raise BootloaderError("not a crashkernel= token: %r" % (token,))
+    lines = [line for line in kargs_output.splitlines() if line.strip()]
+    if len(lines) > 1:
+        raise BootloaderError("rpm-ostree kargs printed %d lines, expected one: %r"
+                              % (len(lines), kargs_output))
+    before = crashkernel_tokens(lines[0] if lines else "")
+    result = Plan("rpm-ostree")
+    change = EntryChange("deployment", None, before, desired)
+    result.entries.append(change)
+    if change.changed:
+        result.commands.append([rpm_ostree, "kargs"] + ["--delete=" + token for token in before]
+                               + ["--append=" + token for token in desired])
+    return result

@@ -1,0 +1,301 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, crashdump.kdump contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Read and edit shell-variable files such as ``/etc/default/grub``.
+
+PRIVATE to the crashdump.kdump collection; it may change without notice.
+
+Pure logic, no I/O; Python 2.7 and 3.6+. Files like ``/etc/default/grub``
+and ``/etc/sysconfig/kdump`` are sourced by a shell. We edit only the
+assignments we must, and keep every other byte (comments, blank lines, other
+variables, the quoting style of the line we touch, a missing final newline).
+
+What we refuse to edit, with a ``BootloaderError``: a value of a variable we
+manage that holds a command substitution (``$(...)`` or backticks), spans
+several lines, mixes quoting styles, or is followed by more shell code on the
+same line. Such a value cannot be rewritten safely, and its effective content
+cannot be known without running it.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+from ansible_collections.crashdump.kdump.plugins.module_utils._bootloader import (
+    CRASHKERNEL,
+    BootloaderError,
+)
+
+_ASSIGNMENT = re.compile(r"[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)=")
+# Characters a value we write may hold without any escaping inside "..." or '...'.
+_SAFE_VALUE = re.compile(r"^[A-Za-z0-9_.,:@=+/%-]*( [A-Za-z0-9_.,:@=+/%-]+)*$")
+_UNQUOTED_OK = re.compile(r"^[A-Za-z0-9_.,:@=+/%-]*$")
+_WORD_END = " \t\n;&|<>()"
+
+
+class _Assignment(object):
+    """One ``NAME=value`` assignment, located by offsets into the text."""
+
+    def __init__(self, name, line, start, vstart, vend, end):
+        self.name = name
+        self.line = line          # 1-based line number, for messages
+        self.start = start        # offset of the line
+        self.vstart = vstart      # offset of the value
+        self.vend = vend          # offset just past the value
+        self.end = end            # offset just past the line (after its newline)
+        self.raw = None           # the value as written
+        self.rest = None          # what follows the value on its line
+        self.kind = None          # '"', "'", '' (unquoted) or None (not editable)
+        self.inner = None         # the text between the quotes
+        self.problem = None       # why it cannot be edited, or None
+
+    def words(self):
+        return _unquote(self.raw).split()
+
+
+def _scan_word(text, pos):
+    """Return (end, closed): the end of the shell word starting at ``pos``."""
+    length = len(text)
+    while pos < length:
+        char = text[pos]
+        if char in _WORD_END:
+            return pos, True
+        if char == "\\":
+            pos += 2
+            continue
+        if char in "\"'":
+            close = pos + 1
+            while close < length and text[close] != char:
+                if char == '"' and text[close] == "\\":
+                    close += 1
+                close += 1
+            if close >= length:
+                return length, False
+            pos = close + 1
+            continue
+        pos += 1
+    return min(pos, length), True
+
+
+def _unquote(raw):
+    """The value of a shell word after quote removal (no expansion)."""
+    out = []
+    pos = 0
+    length = len(raw)
+    while pos < length:
+        char = raw[pos]
+        if char == "'":
+            close = raw.find("'", pos + 1)
+            close = length if close < 0 else close
+            out.append(raw[pos + 1:close])
+            pos = close + 1
+        elif char == '"':
+            pos += 1
+            while pos < length and raw[pos] != '"':
+                if raw[pos] == "\\" and pos + 1 < length and raw[pos + 1] in '$`"\\\n':
+                    if raw[pos + 1] != "\n":
+                        out.append(raw[pos + 1])
+                    pos += 2
+                    continue
+                out.append(raw[pos])
+                pos += 1
+            pos += 1
+        elif char == "\\" and pos + 1 < length:
+            if raw[pos + 1] != "\n":
+                out.append(raw[pos + 1])
+            pos += 2
+        else:
+            out.append(char)
+            pos += 1
+    return "".join(out)
+
+
+def _classify(assignment, text):
+    raw = text[assignment.vstart:assignment.vend]
+    assignment.raw = raw
+    assignment.rest = text[assignment.vend:assignment.end]
+    if "$(" in raw or "`" in raw:
+        assignment.problem = "its value runs a command ($(...) or backticks)"
+    elif "\n" in raw:
+        assignment.problem = "its value spans several lines"
+    elif assignment.rest.strip() and not assignment.rest.strip().startswith("#"):
+        assignment.problem = "more shell code follows the value on the same line"
+    elif len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "\"'" and raw[0] not in raw[1:-1]:
+        assignment.kind = raw[0]
+        assignment.inner = raw[1:-1]
+    elif not any(char in raw for char in "\"'\\"):
+        assignment.kind = ""
+        assignment.inner = raw
+    else:
+        assignment.problem = "its value mixes quoting styles or escapes"
+
+
+def parse_assignments(text):
+    """Every ``NAME=value`` assignment at the start of a line, in file order."""
+    assignments = []
+    pos = 0
+    line = 1
+    length = len(text)
+    while pos < length:
+        newline = text.find("\n", pos)
+        line_end = length if newline < 0 else newline + 1
+        match = _ASSIGNMENT.match(text, pos, line_end)
+        if match is None:
+            pos = line_end
+            line += 1
+            continue
+        vstart = match.end()
+        vend, closed = _scan_word(text, vstart)
+        newline = text.find("\n", vend)
+        end = length if newline < 0 else newline + 1
+        assignment = _Assignment(match.group(1), line, pos, vstart, vend, end)
+        _classify(assignment, text)
+        if not closed:
+            assignment.problem = "its quoted value is never closed"
+        assignments.append(assignment)
+        line += text.count("\n", pos, end)
+        pos = end
+    return assignments
+
+
+def get_var(text, name):
+    """The value of the last assignment of ``name`` after quote removal, or None."""
+    value = None
+    for assignment in parse_assignments(text):
+        if assignment.name == name:
+            value = _unquote(assignment.raw)
+    return value
+
+
+def _check_safe(value, what):
+    if not _SAFE_VALUE.match(value):
+        raise BootloaderError(
+            "refusing to write %s: %r holds characters that would need shell quoting" % (what, value))
+
+
+def _remove_crashkernel_words(inner):
+    """``inner`` without its crashkernel= words; other bytes kept where possible."""
+    pieces = re.split(r"(\s+)", inner)
+    out = []
+    skip_space = False
+    for index, piece in enumerate(pieces):
+        if index % 2:                      # whitespace
+            if skip_space:
+                skip_space = False
+                continue
+            out.append(piece)
+        elif piece.startswith(CRASHKERNEL):
+            if out and out[-1].isspace():
+                out.pop()
+            else:
+                skip_space = True
+        else:
+            skip_space = False
+            out.append(piece)
+    return "".join(out)
+
+
+def _append_words(inner, words):
+    if not words:
+        return inner
+    body = inner.rstrip()
+    trailing = inner[len(body):]
+    joined = " ".join(words)
+    return (body + " " + joined if body else joined) + trailing
+
+
+def _render(assignment, inner):
+    kind = assignment.kind
+    if kind == "" and not _UNQUOTED_OK.match(inner):
+        kind = '"'
+    return kind + inner + kind
+
+
+def _check_editable(assignments, what):
+    for assignment in assignments:
+        if assignment.problem:
+            raise BootloaderError(
+                "cannot safely edit %s line %d (%s=...): %s; move the crashkernel= setting "
+                "out of it or simplify the line" % (what, assignment.line, assignment.name,
+                                                    assignment.problem))
+
+
+def _splice(text, edits):
+    """Apply ``[(start, end, replacement)]`` (non-overlapping) to ``text``."""
+    for start, end, replacement in sorted(edits, reverse=True):
+        text = text[:start] + replacement + text[end:]
+    return text
+
+
+def _append_line(text, line):
+    if text and not text.endswith("\n"):
+        text += "\n"
+    return text + line + "\n"
+
+
+def set_crashkernel(text, desired, target="GRUB_CMDLINE_LINUX",
+                    strip=("GRUB_CMDLINE_LINUX", "GRUB_CMDLINE_LINUX_DEFAULT")):
+    """Return ``text`` with exactly the ``desired`` crashkernel= tokens, in ``target``.
+
+    A file that already holds the desired tokens (once, in order) in the last
+    assignment of one of the managed variables (``target`` and ``strip``), and
+    no crashkernel= anywhere else in them, is returned unchanged, byte for
+    byte: the effective command line is already right. Otherwise every
+    crashkernel= word is removed from every assignment of the ``strip``
+    variables and of ``target``, and the desired tokens are appended to the
+    last assignment of ``target`` (keeping its quoting), or a new
+    ``target="..."`` line is added at the end when there is none.
+    """
+    desired = list(desired)
+    for token in desired:
+        if not token.startswith(CRASHKERNEL):
+            raise BootloaderError("not a crashkernel= token: %r" % (token,))
+        _check_safe(token, "the boot argument")
+    managed = set(strip) | set([target])
+    assignments = [a for a in parse_assignments(text) if a.name in managed]
+    _check_editable(assignments, "the shell variable file")
+
+    last = {}
+    for assignment in assignments:
+        last[assignment.name] = assignment
+    holders = [a for a in assignments if [w for w in a.words() if w.startswith(CRASHKERNEL)]]
+    if not holders and not desired:
+        return text
+    if (len(holders) == 1 and last.get(holders[0].name) is holders[0]
+            and [w for w in holders[0].words() if w.startswith(CRASHKERNEL)] == desired):
+        return text
+
+    target_last = last.get(target)
+    edits = []
+    for assignment in assignments:
+        inner = _remove_crashkernel_words(assignment.inner)
+        if assignment is target_last:
+            inner = _append_words(inner, desired)
+        if inner != assignment.inner:
+            edits.append((assignment.vstart, assignment.vend, _render(assignment, inner)))
+    text = _splice(text, edits)
+    if target_last is None and desired:
+        text = _append_line(text, '%s="%s"' % (target, " ".join(desired)))
+    return text
+
+
+def set_var(text, name, value):
+    """Return ``text`` with the last assignment of ``name`` set to ``value``.
+
+    The line keeps its quoting (an unquoted value that now needs quotes gets
+    double quotes); a missing variable is appended as ``name="value"``. When the
+    variable already holds that value (after quote removal) the text is returned
+    unchanged.
+    """
+    _check_safe(value, name)
+    assignments = [a for a in parse_assignments(text) if a.name == name]
+    if assignments and _unquote(assignments[-1].raw) == value:
+        return text
+    if not assignments:
+        return _append_line(text, '%s="%s"' % (name, value))
+    last = assignments[-1]
+    _check_editable([last], "the shell variable file")
+    return _splice(text, [(last.vstart, last.vend, _render(last, value))])
