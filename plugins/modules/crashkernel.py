@@ -20,17 +20,26 @@ description:
   - The value is checked against this host before anything changes - the grammar as the
     kernel reads it, the architecture's rules (offset alignment, which suffixes exist) and
     the host's RAM (a size at or above RAM is refused).
-  - On Debian and Ubuntu it writes the drop-in C(/etc/default/grub.d/zz-crashdump-kdump.cfg),
-    sourced after the package's C(kdump-tools.cfg) (a dpkg conffile it never edits) and after
-    C(/etc/default/grub), which removes every other C(crashkernel=) and adds the requested one;
-    then runs C(update-grub) and checks that every menu entry of C(/boot/grub/grub.cfg) carries it.
+  - B(Debian and Ubuntu) (V(update-grub)) - writes the drop-in
+    C(/etc/default/grub.d/zz-crashdump-kdump.cfg), sourced after the package's C(kdump-tools.cfg)
+    (a dpkg conffile it never edits) and after C(/etc/default/grub), which removes every other
+    C(crashkernel=) and adds the requested one; then runs C(update-grub) and checks that every menu
+    entry of C(/boot/grub/grub.cfg) carries it.
+  - B(RHEL, CentOS, Alma, Rocky, Oracle Linux 7-10 and Fedora) (V(grubby)) - compares every entry of
+    C(grubby --info=ALL) and changes only those that differ (all at once with C(--update-kernel=ALL)
+    when all differ, which keeps RHEL 8's C($kernelopts)); makes new kernels inherit the value through
+    C(/etc/default/grub) and, where it exists, C(/etc/kernel/cmdline); and, when the value is not the
+    distribution's default, sets C(auto_reset_crashkernel no) in C(/etc/kdump.conf), because kdump-utils
+    otherwise rewrites any non-default value on its next update or kernel install.
+  - B(SUSE) (V(grub2-mkconfig)) - edits C(GRUB_CMDLINE_LINUX_DEFAULT) in C(/etc/default/grub), runs
+    C(grub2-mkconfig), and keeps C(KDUMP_CRASHKERNEL) in C(/etc/sysconfig/kdump) equal so that kdump's own
+    C(kdump-commandline.service) does not undo it.
+  - B(s390x) (V(zipl)) - edits the C(parameters=) of every boot section of C(/etc/zipl.conf) and runs C(zipl).
+  - B(Image-based hosts) (V(rpm-ostree)) - C(rpm-ostree kargs --delete/--append) on the next deployment.
   - If the bootloader tool fails, or the regenerated configuration does not carry the value,
     every file touched is restored byte for byte and the task fails with the tool's output.
   - Memory is reserved at boot, so a change takes effect after a reboot; RV(reboot_required) says
     whether one is needed. The module never reboots.
-  - The Red Hat family (grubby), SUSE (grub2-mkconfig), s390x (zipl) and image-based hosts
-    (rpm-ostree) are not supported by this release; the module fails on them without
-    changing anything.
 author:
   - crashdump.kdump contributors (@crashdump)
 attributes:
@@ -44,9 +53,9 @@ attributes:
     details: Shows the drop-in before and after, and the C(crashkernel=) of every boot entry before and after.
   platform:
     description: Target OS families the module can act on.
-    support: partial
+    support: full
     platforms: posix
-    details: Debian and Ubuntu with GRUB in this release.
+    details: Linux with GRUB (Debian family, Red Hat family, SUSE), zipl (s390x) or rpm-ostree.
 options:
   size:
     description:
@@ -95,16 +104,19 @@ options:
     default: false
   kernels:
     description:
-      - Which boot entries to change. On Debian and Ubuntu GRUB entries are generated from one
-        configuration, so only V(all) exists there.
+      - Which boot entries to change - V(all), or only the V(default) one (C(grubby --default-kernel)).
+      - With V(default), new kernels do not inherit the value.
+      - On Debian and Ubuntu every GRUB entry is generated from one configuration, so only V(all) is possible.
     type: str
-    choices: [all]
+    choices: [all, default]
     default: all
   bootloader:
     description:
-      - How the boot configuration is written. V(auto) detects it.
+      - How the boot configuration is written. V(auto) detects it - V(rpm-ostree) on image-based hosts,
+        V(zipl) on s390x, V(grubby) on the Red Hat family, V(grub2-mkconfig) on SUSE, V(update-grub) on
+        Debian and Ubuntu.
     type: str
-    choices: [auto, update-grub]
+    choices: [auto, update-grub, grubby, grub2-mkconfig, zipl, rpm-ostree]
     default: auto
   backup:
     description:
@@ -113,8 +125,9 @@ options:
     default: false
 notes:
   - Run with C(become=true); reading C(/proc/iomem) and writing the boot configuration need root.
-  - Red Hat and SUSE hosts cannot be tested in this collection's CI (no images); Debian 12 and 13
-    are tested in real virtual machines booted through their own GRUB.
+  - Debian 12 and 13 are tested in real virtual machines booted through their own GRUB. The Red Hat,
+    SUSE, zipl and rpm-ostree paths are tested against recorded real outputs of those systems only,
+    because their images cannot be fetched where the collection is tested.
 seealso:
   - name: Kernel documentation for crashkernel=
     description: The grammar and the reservation rules the module follows.
@@ -236,12 +249,17 @@ backup_files:
   elements: str
 """
 
+import glob
 import os
 import platform
 
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.crashdump.kdump.plugins.module_utils import _bl_debian as debian
+from ansible_collections.crashdump.kdump.plugins.module_utils import _bl_grubby as grubby
+from ansible_collections.crashdump.kdump.plugins.module_utils import _bl_rpm_ostree as rpm_ostree
+from ansible_collections.crashdump.kdump.plugins.module_utils import _bl_suse as suse
+from ansible_collections.crashdump.kdump.plugins.module_utils import _bl_zipl as zipl
 from ansible_collections.crashdump.kdump.plugins.module_utils._bootloader import (
     BootloaderError,
     crashkernel_tokens,
@@ -311,15 +329,24 @@ def expected_reservation(spec_tokens, facts, spec):
 
 
 def detect_bootloader(module, runner, facts):
+    """The backend: the one asked for, or the platform's own tool."""
     wanted = module.params["bootloader"]
-    if wanted == "auto":
-        if facts.family == "debian" and runner.which("update-grub"):
-            return "update-grub"
-        module.fail_json(
-            msg="crashkernel: no supported bootloader found on %s %s (%s); this release supports "
-                "Debian and Ubuntu with GRUB (update-grub). Nothing was changed."
-                % (facts.distribution or "unknown", facts.version, facts.arch))
-    return wanted
+    if wanted != "auto":
+        return wanted
+    if os.path.exists("/run/ostree-booted") and runner.which("rpm-ostree"):
+        return "rpm-ostree"
+    if facts.arch == "s390x" and os.path.exists(zipl.ZIPL_CONF):
+        return "zipl"
+    if facts.family == "redhat" and runner.which("grubby"):
+        return "grubby"
+    if facts.family == "suse" and runner.which("grub2-mkconfig"):
+        return "grub2-mkconfig"
+    if facts.family == "debian" and runner.which("update-grub"):
+        return "update-grub"
+    module.fail_json(
+        msg="crashkernel: no supported bootloader tool found on %s %s (%s): looked for rpm-ostree, zipl, "
+            "grubby (Red Hat family), grub2-mkconfig (SUSE) and update-grub (Debian, Ubuntu). "
+            "Nothing was changed." % (facts.distribution or "unknown", facts.version, facts.arch))
 
 
 def plan_debian(runner, manage, tokens):
@@ -333,6 +360,98 @@ def plan_debian(runner, manage, tokens):
     plan = debian.plan(read_text(debian.DROPIN), read_text(debian.GRUB_CFG), manage, tokens,
                        predicted, update_grub)
     return plan, predicted
+
+
+# Files grubby rewrites besides those in the plan (BLS entries, grubenv with
+# RHEL 8's kernelopts, RHEL 7's grub.cfg): saved so a failure restores them.
+GRUBBY_TOUCHES = ("/boot/loader/entries/*.conf", "/boot/grub2/grubenv", "/boot/grub2/grub.cfg",
+                  "/boot/efi/EFI/*/grubenv", "/boot/efi/EFI/*/grub.cfg", "/etc/grub2.cfg")
+
+
+def plan_grubby(runner, kernels, tokens):
+    tool = runner.which("grubby", required=True)
+    default_kernel = runner.run([tool, "--default-kernel"])[1] if kernels == "default" else None
+    distro_value = None
+    kdumpctl = runner.which("kdumpctl")
+    if kdumpctl:
+        rc, out, _err = runner.run([kdumpctl, "get-default-crashkernel"], check=False)
+        distro_value = out.strip() if rc == 0 and out.strip() else None
+
+    def make():
+        return grubby.plan(runner.run([tool, "--info=ALL"])[1], tokens, grubby=tool, kernels=kernels,
+                           default_kernel=default_kernel,
+                           etc_default_grub=read_text(grubby.ETC_DEFAULT_GRUB),
+                           kernel_cmdline=read_text(grubby.KERNEL_CMDLINE),
+                           kdump_conf=read_text(grubby.KDUMP_CONF), distro_default=distro_value)
+
+    def verify():
+        again = make()
+        if not again.changed:
+            return []
+        return ["still to change after grubby: %s" % ", ".join(
+            [e.name for e in again.entries_changed()] + sorted(again.files))]
+
+    plan = make()
+    plan.regenerated = sorted(set(path for pattern in GRUBBY_TOUCHES for path in glob.glob(pattern)))
+    return plan, verify
+
+
+def plan_suse(runner, tokens):
+    mkconfig = (runner.which("grub2-mkconfig", required=True), "-o", suse.GRUB_CFG)
+
+    def make():
+        return suse.plan(read_text(suse.ETC_DEFAULT_GRUB) or "", tokens,
+                         sysconfig_kdump=read_text(suse.SYSCONFIG_KDUMP), mkconfig=mkconfig,
+                         grub_cfg=read_text(suse.GRUB_CFG))
+
+    def verify():
+        again = make()
+        wrong = [e.name for e in again.entries if e.before != tokens and "recovery" not in e.name]
+        return (["%s still needs changes" % ", ".join(sorted(again.files))] if again.changed else []) + \
+            (["entries of %s without the value: %s" % (suse.GRUB_CFG, ", ".join(wrong))] if wrong else [])
+    return make(), verify
+
+
+def plan_zipl(runner, tokens):
+    tool = (runner.which("zipl", required=True),)
+
+    def make():
+        return zipl.plan(read_text(zipl.ZIPL_CONF) or "", tokens, zipl=tool)
+    return make(), lambda: ["%s still needs changes" % zipl.ZIPL_CONF] if make().changed else []
+
+
+def plan_rpm_ostree(runner, tokens):
+    tool = runner.which("rpm-ostree", required=True)
+
+    def make():
+        return rpm_ostree.plan(runner.run([tool, "kargs"])[1], tokens, rpm_ostree=tool)
+    return make(), lambda: ["rpm-ostree kargs still differ"] if make().changed else []
+
+
+def make_plan(module, runner, bootloader, tokens):
+    """(plan, verify function, tokens a normal entry boots with afterwards)."""
+    params = module.params
+    if bootloader == "update-grub":
+        if params["kernels"] != "all":
+            module.fail_json(msg="crashkernel: with update-grub every GRUB entry comes from one configuration; "
+                                 "kernels=default is not possible. Nothing was changed.")
+        manage = params["state"] == "present" or params["remove_distro_default"]
+        plan, predicted = plan_debian(runner, manage, tokens)
+        normal_after = list(predicted[0]) + list(predicted[1])
+        if params["state"] == "present" and normal_after != tokens:
+            module.fail_json(msg="crashkernel: a GRUB drop-in sourced after %s would still change crashkernel= "
+                                 "(entries would boot with %s); nothing was changed."
+                                 % (debian.DROPIN, " ".join(normal_after) or "none"))
+        return plan, lambda: debian.verify(read_text(debian.GRUB_CFG), predicted), normal_after
+    if bootloader == "grubby":
+        plan, verify = plan_grubby(runner, params["kernels"], tokens)
+    elif bootloader == "grub2-mkconfig":
+        plan, verify = plan_suse(runner, tokens)
+    elif bootloader == "zipl":
+        plan, verify = plan_zipl(runner, tokens)
+    else:
+        plan, verify = plan_rpm_ostree(runner, tokens)
+    return plan, verify, list(tokens)
 
 
 def build_diff(plan, before_files):
@@ -373,6 +492,15 @@ def apply_plan(module, runner, plan, verify):
     return backups
 
 
+def values(tokens):
+    """'crashkernel=256M,high crashkernel=72M,low' -> '256M,high 72M,low'."""
+    return " ".join(token[len("crashkernel="):] for token in tokens)
+
+
+def is_rescue(name):
+    return "rescue" in name.lower() or "(recovery mode)" in name
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
@@ -382,8 +510,9 @@ def main():
             low=dict(type="str"),
             state=dict(type="str", default="present", choices=["present", "absent"]),
             remove_distro_default=dict(type="bool", default=False),
-            kernels=dict(type="str", default="all", choices=["all"]),
-            bootloader=dict(type="str", default="auto", choices=["auto", "update-grub"]),
+            kernels=dict(type="str", default="all", choices=["all", "default"]),
+            bootloader=dict(type="str", default="auto",
+                            choices=["auto", "update-grub", "grubby", "grub2-mkconfig", "zipl", "rpm-ostree"]),
             backup=dict(type="bool", default=False),
         ),
         required_if=[("state", "present", ["size"])],
@@ -394,7 +523,7 @@ def main():
     runner = Runner(module)
     facts = HostFacts(read_text, platform.machine())
     result = dict(changed=False, ram_bytes=facts.ram_bytes, reserved_bytes=facts.reserved_bytes,
-                  running=" ".join(t[len("crashkernel="):] for t in crashkernel_tokens(facts.cmdline)))
+                  running=values(crashkernel_tokens(facts.cmdline)))
 
     spec = low = None
     tokens = []
@@ -414,22 +543,16 @@ def main():
 
     bootloader = detect_bootloader(module, runner, facts)
     result["bootloader"] = bootloader
-    manage = params["state"] == "present" or params["remove_distro_default"]
     try:
-        plan, predicted = plan_debian(runner, manage, tokens)
+        plan, verify, normal_after = make_plan(module, runner, bootloader, tokens)
     except (CommandError, BootloaderError) as exc:
         module.fail_json(msg="crashkernel: cannot plan the change: %s. Nothing was changed." % exc)
-    normal_after = list(predicted[0]) + list(predicted[1])
-    if params["state"] == "present" and normal_after != tokens:
-        module.fail_json(msg="crashkernel: a GRUB drop-in sourced after %s would still change crashkernel= "
-                             "(entries would boot with %s); nothing was changed."
-                             % (debian.DROPIN, " ".join(normal_after) or "none"))
 
-    normal = [e for e in plan.entries if "(recovery mode)" not in e.name] or plan.entries
+    normal = [e for e in plan.entries if not is_rescue(e.name)] or plan.entries
     after_tokens = normal[0].after if normal else normal_after
     result.update(
-        crashkernel=" ".join(t[len("crashkernel="):] for t in after_tokens),
-        previous=" ".join(t[len("crashkernel="):] for t in (normal[0].before if normal else [])),
+        crashkernel=values(after_tokens),
+        previous=values(normal[0].before if normal else []),
         entries=[e.as_dict() for e in plan.entries],
         files=sorted(plan.files),
         commands=plan.commands,
@@ -443,8 +566,7 @@ def main():
         result["diff"] = build_diff(plan, dict((path, read_text(path)) for path in plan.files))
 
     if plan.changed and not module.check_mode:
-        backups = apply_plan(module, runner, plan,
-                             lambda: debian.verify(read_text(debian.GRUB_CFG), predicted))
+        backups = apply_plan(module, runner, plan, verify)
         if backups:
             result["backup_files"] = backups
     module.exit_json(**result)

@@ -83,3 +83,42 @@ def test_auto_uses_the_distro_table_where_no_tool_answers(monkeypatch, capsys):
     monkeypatch.setattr(crashkernel, "plan_debian", stop)
     result = run_module(dict(size="auto"), monkeypatch, capsys)
     assert result["tokens"] == ["crashkernel=384M-:128M"]
+
+
+class FakeRhel9(FakeFacts):
+    def __init__(self, read_text, machine):
+        super(FakeRhel9, self).__init__(read_text, machine)
+        self.family = "redhat"
+        self.distribution, self.version = "rhel", "9.6"
+        self.ram_bytes = 8 * GIB
+        self.cmdline = "BOOT_IMAGE=(hd0,gpt3)/boot/vmlinuz root=UUID=x crashkernel=1G-4G:192M,4G-64G:256M,64G-:512M"
+        self.reserved_bytes = 256 << 20
+
+
+def test_check_mode_on_rhel9_predicts_grubby_and_runs_only_read_only_commands(monkeypatch, capsys, shared_sample):
+    """grubby --info=ALL of a real RHEL 9.6 host; check mode must not run anything that changes it."""
+    info = shared_sample("rhel9/mql-rhel9.6-ec2/grubby-info-all.txt")
+    ran = []
+
+    def fake_run(self, argv, check=True, data=None):
+        ran.append(list(argv))
+        assert argv[1:] in (["--info=ALL"],), argv
+        return 0, info, ""
+
+    monkeypatch.setattr(crashkernel, "HostFacts", FakeRhel9)
+    monkeypatch.setattr(crashkernel.Runner, "which",
+                        lambda self, name, required=False: "/usr/sbin/grubby" if name == "grubby" else None)
+    monkeypatch.setattr(crashkernel.Runner, "run", fake_run)
+    monkeypatch.setattr(crashkernel, "read_text", lambda path: None)
+    monkeypatch.setattr(crashkernel, "FileTransaction", None)  # any write attempt would crash the test
+    with patch_module_args(dict(size="512M", _ansible_check_mode=True, _ansible_diff=True)):
+        with pytest.raises(SystemExit):
+            crashkernel.main()
+    result = json.loads(capsys.readouterr().out)
+    assert result["changed"] and result["bootloader"] == "grubby"
+    assert result["commands"] == [["/usr/sbin/grubby", "--update-kernel=ALL",
+                                   "--remove-args=crashkernel=1G-4G:192M,4G-64G:256M,64G-:512M",
+                                   "--args=crashkernel=512M"]]
+    assert result["previous"] == "1G-4G:192M,4G-64G:256M,64G-:512M" and result["crashkernel"] == "512M"
+    assert result["reboot_required"] and result["expected_reserved_bytes"] == 512 << 20
+    assert ran == [["/usr/sbin/grubby", "--info=ALL"]]
