@@ -116,3 +116,84 @@ class HostFacts(object):
     @property
     def version(self):
         return self.os_release.get("VERSION_ID", "")
+
+
+# What each family calls things (DESIGN §5; reference/crashkernel-sizing.md §6).
+PLATFORMS = {
+    "debian": dict(
+        packages=["kdump-tools", "kexec-tools", "makedumpfile"], service="kdump-tools",
+        tool="kdump-config", config_files=["/etc/default/kdump-tools"],
+        dump_layout="<coredir>/<YYYYMMDDHHMM>/dump.<YYYYMMDDHHMM> and dmesg.<YYYYMMDDHHMM>"),
+    "redhat": dict(
+        packages=["kexec-tools"], service="kdump", tool="kdumpctl",
+        config_files=["/etc/kdump.conf", "/etc/sysconfig/kdump"],
+        dump_layout="<path>/<ip>-<YYYY-MM-DD-HH:MM:SS>/vmcore and vmcore-dmesg.txt"),
+    "suse": dict(
+        packages=["kdump", "kexec-tools", "makedumpfile"], service="kdump", tool="kdumptool",
+        config_files=["/etc/sysconfig/kdump"],
+        dump_layout="<savedir>/<YYYY-MM-DD-HH-MM>/vmcore and dmesg"),
+}
+
+
+def platform_names(family, distribution, version):
+    """Packages, service, tool, config files and dump layout of a family (a copy), or None."""
+    if family not in PLATFORMS:
+        return None
+    names = dict(PLATFORMS[family])
+    names["packages"] = list(names["packages"])
+    major = version.partition(".")[0]
+    if family == "redhat" and major.isdigit() and (
+            (distribution == "fedora" and int(major) >= 40) or (distribution != "fedora" and int(major) >= 10)):
+        # kdumpctl moved to kdump-utils, makedumpfile split out (Fedora 40, RHEL 10).
+        names["packages"] = ["kdump-utils", "kexec-tools", "makedumpfile"]
+    return names
+
+
+XENFEAT_DOM0 = 0x800
+
+
+def xen_pv_domu(hypervisor_type, guest_type, capabilities, features=None):
+    """True on a Xen PV guest that is not dom0, where kdump cannot work.
+
+    Inputs are the contents of /sys/hypervisor/type, /sys/hypervisor/guest_type
+    (kernel 4.13+), /proc/xen/capabilities ("control_d" only in dom0) and
+    /sys/hypervisor/properties/features (bit 0x800 XENFEAT_dom0, which systemd
+    trusts because xenfs may be mounted late), None when absent. Follows SUSE
+    kdumptool's HyperInfo; without guest_type it falls back to the old
+    kexec-tools rule (xenfs mounted and not dom0).
+    """
+    if (hypervisor_type or "").strip() != "xen":
+        return False
+    dom0 = "control_d" in (capabilities or "").replace(",", " ").split()
+    try:
+        dom0 = dom0 or bool(int((features or "0").strip(), 16) & XENFEAT_DOM0)
+    except ValueError:
+        pass
+    if dom0:
+        return False
+    if guest_type is not None:
+        return guest_type.strip() == "PV"
+    return capabilities is not None
+
+
+def dump_dir(family, config_text):
+    """Where the local dumps go, from the family's config text (None = not configured)."""
+    default = "/var/crash"
+    if not config_text:
+        return default
+    if family == "debian":
+        match = re.search(r"^\s*KDUMP_COREDIR=[\"']?([^\"'\s]+)", config_text, re.M)
+    elif family == "redhat":
+        match = re.search(r"^\s*path\s+(\S+)", config_text, re.M)
+    elif family == "suse":
+        match = re.search(r"^\s*KDUMP_SAVEDIR=[\"']?(?:file://)?([^\"'\s]+)", config_text, re.M)
+    else:
+        match = None
+    return match.group(1) if match else default
+
+
+_DUMP_FILE = re.compile(r"^(dump\.\d+|dump-incomplete|vmcore|vmcore-incomplete|vmcore\.flat)$")
+
+
+def is_dump_file(name):
+    return bool(_DUMP_FILE.match(name))

@@ -55,3 +55,58 @@ def test_host_facts_prefers_the_new_sysfs_path_and_falls_back(shared_sample):
     assert facts.reserved_bytes == 0 and not facts.crash_loaded
     del files["/sys/kernel/kexec/crash_size"], files["/sys/kernel/kexec_crash_size"]
     assert HostFacts(files.get, "x86_64").reserved_bytes == 768 << 20  # from the iomem regions
+
+
+# --- Xen, platform names, dump directories ---------------------------------
+
+from ansible_collections.crashdump.kdump.plugins.module_utils._platform import (  # noqa: E402
+    dump_dir,
+    is_dump_file,
+    platform_names,
+    xen_pv_domu,
+)
+
+XEN_TYPE = "xen/sys-hypervisor-type.xen-pvhvm-domU.imvirt-19.txt"
+FEATURES_DOM0 = "xen/sys-hypervisor-properties-features.dom0.yast-kdump-test.txt"
+FEATURES_DOMU = "xen/sys-hypervisor-properties-features.domU.yast-kdump-test.txt"
+FEATURES_PVHVM = "xen/sys-hypervisor-properties-features.xen-pvhvm-domU.imvirt-19.txt"
+
+
+def test_xen_pv_domu_detection(shared_sample):
+    xen = shared_sample(XEN_TYPE)
+    # guest_type values as documented in the kernel's sysfs-hypervisor-xen ABI.
+    assert xen_pv_domu(xen, "PV\n", "", shared_sample(FEATURES_DOMU)) is True
+    assert xen_pv_domu(xen, "HVM\n", "", shared_sample(FEATURES_PVHVM)) is False
+    assert xen_pv_domu(xen, "PVH\n", None, None) is False
+    # dom0 by either signal is never "domU".
+    assert xen_pv_domu(xen, "PV\n", "control_d\n", None) is False
+    assert xen_pv_domu(xen, "PV\n", None, shared_sample(FEATURES_DOM0)) is False
+    # Old kernels without guest_type: xenfs mounted and not dom0 counts as PV (old kexec-tools rule).
+    assert xen_pv_domu(xen, None, "", shared_sample(FEATURES_DOMU)) is True
+    assert xen_pv_domu(xen, None, None, None) is False
+    assert xen_pv_domu(None, None, None, None) is False
+
+
+def test_platform_names_per_family():
+    assert platform_names("debian", "debian", "12")["service"] == "kdump-tools"
+    assert platform_names("redhat", "rhel", "9.6")["packages"] == ["kexec-tools"]
+    assert platform_names("redhat", "rhel", "10.0")["packages"] == ["kdump-utils", "kexec-tools", "makedumpfile"]
+    assert platform_names("redhat", "fedora", "40")["packages"][0] == "kdump-utils"
+    assert platform_names("redhat", "fedora", "39")["packages"] == ["kexec-tools"]
+    assert platform_names("suse", "sles", "15.7")["config_files"] == ["/etc/sysconfig/kdump"]
+    assert platform_names(None, "gentoo", "2.17") is None
+
+
+def test_dump_dir_from_each_family_config():
+    assert dump_dir("debian", 'USE_KDUMP=1\nKDUMP_COREDIR="/srv/crash"\n') == "/srv/crash"
+    assert dump_dir("debian", "#KDUMP_COREDIR=/x\n") == "/var/crash"
+    assert dump_dir("redhat", "path /var/crash2\ncore_collector makedumpfile -l\n") == "/var/crash2"
+    assert dump_dir("suse", 'KDUMP_SAVEDIR="file:///var/dumps"\n') == "/var/dumps"
+    assert dump_dir("suse", None) == "/var/crash"
+
+
+def test_dump_file_names_of_each_layout():
+    for name in ("dump.202611272307", "dump-incomplete", "vmcore", "vmcore-incomplete"):
+        assert is_dump_file(name), name
+    for name in ("dmesg.202611272307", "vmcore-dmesg.txt", "kexec-dmesg.log", "README.txt"):
+        assert not is_dump_file(name), name

@@ -1,0 +1,256 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, crashdump.kdump contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: kdump_config
+short_description: Write kdump's own configuration the same way on every family
+version_added: 0.1.0
+description:
+  - Maps structured options onto the family's configuration file - C(/etc/kdump.conf) on the Red Hat
+    family, C(/etc/default/kdump-tools) on Debian and Ubuntu, C(/etc/sysconfig/kdump) on SUSE.
+  - Lines it does not manage are kept as they are. Shell-sourced files get quoted values and are checked
+    with C(sh -n) before they are written. Writes are atomic.
+  - Reports whether the capture initrd must be rebuilt and the service restarted for the change to
+    take effect; it restarts nothing itself.
+  - The file must exist - install the distribution's kdump package first.
+author:
+  - crashdump.kdump contributors (@crashdump)
+attributes:
+  check_mode:
+    description: Can run in check mode and predict the result without changing the target.
+    support: full
+  diff_mode:
+    description: Returns the file before and after in diff mode.
+    support: full
+  platform:
+    description: Target OS families the module can act on.
+    support: full
+    platforms: posix
+    details: Debian and Ubuntu, the Red Hat family, SUSE.
+options:
+  path:
+    description: Directory the dumps are written to (on the target), such as V(/var/crash).
+    type: path
+  target:
+    description: Where the dump goes. Omit for the local disk.
+    type: dict
+    suboptions:
+      type:
+        description:
+          - V(local) disk, V(ssh) to another host, V(nfs) export, V(raw) device, or a V(fs) filesystem
+            given by device. V(raw) and V(fs) exist on the Red Hat family only.
+        type: str
+        choices: [local, ssh, nfs, raw, fs]
+        default: local
+      host:
+        description: With V(ssh), V(user@host) or a host name (with O(target.user)).
+        type: str
+      user:
+        description: With V(ssh), the remote user when O(target.host) has none.
+        type: str
+      key:
+        description: With V(ssh), the private key the capture kernel uses.
+        type: path
+      export:
+        description: With V(nfs), V(server:/path).
+        type: str
+      device:
+        description: With V(raw) or V(fs), the device - V(/dev/sdb1), V(UUID=...) or V(LABEL=...).
+        type: str
+      fstype:
+        description: With V(fs), the filesystem type.
+        type: str
+        choices: [ext2, ext3, ext4, xfs, btrfs, minix, virtiofs]
+  core_collector:
+    description: How makedumpfile filters and compresses the dump.
+    type: dict
+    suboptions:
+      dump_level:
+        description: makedumpfile's C(-d) bit mask of pages to leave out (V(31) leaves out all but kernel pages).
+        type: int
+        default: 31
+      compression:
+        description:
+          - V(auto) picks the fastest the installed makedumpfile supports (lzo, snappy, zstd, then zlib).
+            V(none) writes an uncompressed dump.
+        type: str
+        choices: [auto, zlib, lzo, snappy, zstd, none]
+        default: auto
+      message_level:
+        description: makedumpfile's C(--message-level).
+        type: int
+  failure_action:
+    description:
+      - What the capture kernel does when the dump fails. V(shell) and V(dump_to_rootfs) exist on the
+        Red Hat family only.
+    type: str
+    choices: [reboot, halt, poweroff, shell, dump_to_rootfs]
+  auto_reset_crashkernel:
+    description:
+      - Red Hat family (RHEL 9+, Fedora) - whether kdump-utils may rewrite C(crashkernel=) to its default on
+        its next update or kernel install. Set V(false) to keep a value of your own.
+    type: bool
+  extra:
+    description: Other settings as key/value pairs, written as given (directives or shell variables).
+    type: dict
+  backup:
+    description: Keep a timestamped copy of the file before it is replaced.
+    type: bool
+    default: false
+notes:
+  - Run with C(become=true).
+seealso:
+  - module: crashdump.kdump.crashkernel
+"""
+
+EXAMPLES = r"""
+- name: Dumps to /var/crash, the fastest compression this host has
+  crashdump.kdump.kdump_config:
+    path: /var/crash
+  become: true
+  register: kdump_conf
+
+- name: Dumps over ssh, zstd, keep only kernel pages
+  crashdump.kdump.kdump_config:
+    target:
+      type: ssh
+      host: kdump@dumps.example.com
+      key: /root/.ssh/kdump_id_ed25519
+    core_collector:
+      dump_level: 31
+      compression: zstd
+  become: true
+
+- name: Keep my crashkernel= across kdump-utils updates (RHEL 9+)
+  crashdump.kdump.kdump_config:
+    auto_reset_crashkernel: false
+  become: true
+"""
+
+RETURN = r"""
+file:
+  description: The configuration file managed.
+  returned: always
+  type: str
+  sample: /etc/default/kdump-tools
+compression:
+  description: The compression chosen.
+  returned: always
+  type: str
+  sample: lzo
+rebuild_initrd:
+  description: Whether the capture initrd must be rebuilt for the change to take effect.
+  returned: always
+  type: bool
+restart_service:
+  description: Whether the kdump service must be restarted (reloaded) for the change to take effect.
+  returned: always
+  type: bool
+backup_file:
+  description: The backup copy, with O(backup=true).
+  returned: when a backup was made
+  type: str
+"""
+
+import platform
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.crashdump.kdump.plugins.module_utils._io import read_text, write_atomic
+from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_config import (
+    CONFIG_FILES,
+    ConfigError,
+    available_compressions,
+    choose_compression,
+    render,
+    validate,
+)
+from ansible_collections.crashdump.kdump.plugins.module_utils._platform import HostFacts
+from ansible_collections.crashdump.kdump.plugins.module_utils._runner import Runner
+
+TARGET_SPEC = dict(
+    type=dict(type="str", default="local", choices=["local", "ssh", "nfs", "raw", "fs"]),
+    host=dict(type="str"),
+    user=dict(type="str"),
+    key=dict(type="path", no_log=False),
+    export=dict(type="str"),
+    device=dict(type="str"),
+    fstype=dict(type="str", choices=["ext2", "ext3", "ext4", "xfs", "btrfs", "minix", "virtiofs"]),
+)
+COLLECTOR_SPEC = dict(
+    dump_level=dict(type="int", default=31),
+    compression=dict(type="str", default="auto", choices=["auto", "zlib", "lzo", "snappy", "zstd", "none"]),
+    message_level=dict(type="int"),
+)
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            path=dict(type="path"),
+            target=dict(type="dict", options=TARGET_SPEC),
+            core_collector=dict(type="dict", options=COLLECTOR_SPEC),
+            failure_action=dict(type="str", choices=["reboot", "halt", "poweroff", "shell", "dump_to_rootfs"]),
+            auto_reset_crashkernel=dict(type="bool"),
+            extra=dict(type="dict"),
+            backup=dict(type="bool", default=False),
+        ),
+        supports_check_mode=True,
+    )
+    runner = Runner(module)
+    facts = HostFacts(read_text, platform.machine())
+    path = CONFIG_FILES.get(facts.family)
+    if path is None:
+        module.fail_json(msg="kdump_config: no kdump configuration is known for %s %s; supported: Debian, Ubuntu, "
+                             "the Red Hat family, SUSE. Nothing was changed." % (facts.distribution, facts.version))
+    before = read_text(path)
+    result = dict(changed=False, file=path, rebuild_initrd=False, restart_service=False)
+    if before is None:
+        module.fail_json(msg="kdump_config: %s does not exist: install the kdump package first (the "
+                             "crashdump.kdump.kdump role does). Nothing was changed." % path, **result)
+    params = module.params
+    if params["auto_reset_crashkernel"] is not None and facts.family != "redhat":
+        module.fail_json(msg="kdump_config: auto_reset_crashkernel exists only on the Red Hat family "
+                             "(kdump-utils), not on %s. Nothing was changed." % facts.distribution, **result)
+    try:
+        opts = validate(dict((key, params[key]) for key in (
+            "path", "target", "core_collector", "failure_action", "auto_reset_crashkernel", "extra")))
+        makedumpfile = runner.which("makedumpfile")
+        version = runner.run([makedumpfile, "-v"], check=False)[1] if makedumpfile else ""
+        compression = choose_compression(opts["core_collector"]["compression"], available_compressions(version))
+        major = facts.version.partition(".")[0]
+        after = render(facts.family, before, opts, compression, int(major) if major.isdigit() else None)
+    except ConfigError as exc:
+        module.fail_json(msg="kdump_config: %s. Nothing was changed." % exc, **result)
+    result["compression"] = compression
+
+    if after != before and facts.family in ("debian", "suse"):
+        rc, _out, err = runner.run(["/bin/sh", "-n"], check=False, data=after.encode("utf-8"))
+        if rc != 0:
+            module.fail_json(msg="kdump_config: the new %s would not be valid shell (%s). Nothing was changed."
+                                 % (path, err.strip()), **result)
+    changed = after != before
+    # kdumpctl and mkdumprd build what the config names into the capture initrd; Debian's
+    # kdump-tools reads the file when it loads, except for remote targets it packs into the initrd.
+    remote_changed = any(var in before + after for var in ("SSH=", "NFS="))
+    result.update(changed=changed, restart_service=changed,
+                  rebuild_initrd=changed and (facts.family != "debian" or remote_changed))
+    if module._diff:
+        result["diff"] = dict(before_header=path, after_header=path, before=before, after=after)
+    if changed and not module.check_mode:
+        if params["backup"]:
+            result["backup_file"] = module.backup_local(path)
+        write_atomic(module, path, after.encode("utf-8"))
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
