@@ -22,3 +22,15 @@ def shared_sample():
         with open(os.path.join(SAMPLES, path)) as handle:
             return handle.read()
     return read
+
+
+CAPTURED = os.path.join(os.path.dirname(__file__), "fixtures", "captured")
+
+
+@pytest.fixture
+def captured():
+    """Return a function that reads a file captured from the project's own VMs (captured/SOURCES.md)."""
+    def read(path):
+        with open(os.path.join(CAPTURED, path)) as handle:
+            return handle.read()
+    return read

@@ -85,3 +85,46 @@ def test_dropin_order_puts_ours_last_in_c_collation():
 def test_render_refuses_anything_but_a_crashkernel_token(token):
     with pytest.raises(BootloaderError):
         debian.render_dropin([token])
+
+
+# --- against files captured from a real Debian 12 VM ---------------------------
+
+def test_grub_cfg_entries_of_a_real_debian12(captured):
+    entries = debian.parse_grub_cfg(captured("debian12/boot-grub-grub.cfg"))
+    assert [e["title"] for e in entries] == [
+        "Debian GNU/Linux GNU/Linux",
+        "Debian GNU/Linux GNU/Linux, with Linux 6.1.0-50-cloud-amd64",
+        "Debian GNU/Linux GNU/Linux, with Linux 6.1.0-50-cloud-amd64 (recovery mode)"]
+    assert [e["recovery"] for e in entries] == [False, False, True]
+    assert all(e["kernel"] == "/boot/vmlinuz-6.1.0-50-cloud-amd64" for e in entries)
+
+
+def test_plan_and_verify_on_a_real_debian12(captured, tmp_path):
+    grub_cfg = captured("debian12/boot-grub-grub.cfg")
+    predicted = evaluate(tmp_path, captured("debian12/etc-default-grub"),
+                         {"kdump-tools.cfg": captured("debian12/etc-default-grub.d-kdump-tools.cfg")},
+                         debian.render_dropin(["crashkernel=256M"]))
+    assert predicted == ([], ["crashkernel=256M"])
+    plan = debian.plan(None, grub_cfg, True, ["crashkernel=256M"], predicted, ["/usr/sbin/update-grub"])
+    assert plan.files == {debian.DROPIN: debian.render_dropin(["crashkernel=256M"])}
+    assert plan.commands == [["/usr/sbin/update-grub"]]
+    # Normal entries change; the recovery entry (GRUB_CMDLINE_LINUX only) stays without one.
+    assert [(e.before, e.after) for e in plan.entries] == [
+        (["crashkernel=384M-:128M"], ["crashkernel=256M"])] * 2 + [([], [])]
+    # The grub.cfg as kdump-tools left it does not carry the new value: verify says which entries.
+    assert len(debian.verify(grub_cfg, predicted)) == 2
+    # After update-grub the same lines carry it, and the plan is empty.
+    regenerated = grub_cfg.replace("crashkernel=384M-:128M", "crashkernel=256M")
+    assert debian.verify(regenerated, predicted) == []
+    again = debian.plan(debian.render_dropin(["crashkernel=256M"]), regenerated, True, ["crashkernel=256M"],
+                        predicted, ["/usr/sbin/update-grub"])
+    assert not again.changed
+
+
+def test_absent_without_our_dropin_keeps_the_package_default(captured, tmp_path):
+    predicted = evaluate(tmp_path, captured("debian12/etc-default-grub"),
+                         {"kdump-tools.cfg": captured("debian12/etc-default-grub.d-kdump-tools.cfg")}, None)
+    assert predicted == ([], ["crashkernel=384M-:128M"])
+    plan = debian.plan(debian.render_dropin(["crashkernel=256M"]), captured("debian12/boot-grub-grub.cfg"), False,
+                       [], predicted, ["/usr/sbin/update-grub"])
+    assert plan.files == {debian.DROPIN: None}  # our drop-in goes, nothing else is touched

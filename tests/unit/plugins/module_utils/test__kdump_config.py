@@ -127,3 +127,16 @@ def test_compression_choice():
     with pytest.raises(ConfigError, match="not built into"):
         choose_compression("zstd", {"zlib", "none", "lzo"})
     assert available_compressions("") == {"zlib", "none"}
+
+
+def test_makedumpfile_of_debian12_has_lzo_only(captured):
+    assert available_compressions(captured("debian12/makedumpfile-v.txt")) == {"zlib", "none", "lzo"}
+
+
+def test_real_debian12_kdump_tools_file(captured):
+    before = captured("debian12/etc-default-kdump-tools")
+    after = render("debian", before, opts(path="/var/crash"), "lzo")
+    assert shell_value(after, "MAKEDUMP_ARGS") == "-l -d 31"
+    assert shell_value(after, "USE_KDUMP") == "1"
+    # Only the managed variable was added; every original line is still there.
+    assert [line for line in before.splitlines() if line not in after.splitlines()] == []

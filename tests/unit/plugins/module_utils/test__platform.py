@@ -110,3 +110,15 @@ def test_dump_file_names_of_each_layout():
         assert is_dump_file(name), name
     for name in ("dmesg.202611272307", "vmcore-dmesg.txt", "kexec-dmesg.log", "README.txt"):
         assert not is_dump_file(name), name
+
+
+def test_real_debian12_facts(captured):
+    files = {"/etc/os-release": captured("debian12/etc-os-release"),
+             "/proc/cmdline": captured("debian12/proc-cmdline"),
+             "/proc/iomem": captured("debian12/proc-iomem"),
+             "/sys/kernel/kexec_crash_size": "0\n"}
+    facts = HostFacts(files.get, "x86_64")
+    assert (facts.family, facts.distribution, facts.version) == ("debian", "debian", "12")
+    # 1.5 GiB guest: System RAM is a little under 1536 MiB, and rounds up to it.
+    assert 1400 << 20 < facts.ram_bytes <= 1536 << 20
+    assert facts.reserved_bytes == 0 and facts.crash_regions == []
