@@ -57,6 +57,7 @@ MASKED_UNITS = [
     "e2scrub_reap.service",
     "fstrim.timer",
     "systemd-networkd-wait-online.service",  # slirp DHCP is instant; never wait 2 min for it
+    "systemd-firstboot.service",  # must never prompt on the serial console
 ]
 
 GRUB_DEFAULT = """\
@@ -131,13 +132,9 @@ def log(msg):
 
 
 def builder_version():
-    """Hash of this recipe plus the QEMU helper it boots with; part of the cache key."""
-    h = hashlib.sha256()
-    here = os.path.dirname(os.path.abspath(__file__))
-    for name in ("image.py", "qemu.py"):
-        with open(os.path.join(here, name), "rb") as f:
-            h.update(f.read())
-    return h.hexdigest()[:12]
+    """Hash of this recipe (the whole file); part of the cache key, so edits mean a rebuild."""
+    with open(os.path.abspath(__file__), "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()[:12]
 
 
 # ---------------------------------------------------------------- mirror from apt's sources
@@ -378,7 +375,8 @@ def verify_boot(workdir, image, keyfile, accel):
     port = qemu.start_vm(accel, overlay, serial, pidfile, memory=1024, name="crashdump-verify")
     try:
         timeout = int(os.environ.get("CRASHDUMP_VM_BOOT_TIMEOUT", "300"))
-        qemu.wait_for_ssh(port, USER, keyfile, serial, pidfile, timeout)
+        seconds = qemu.wait_for_ssh(port, USER, keyfile, serial, pidfile, timeout)
+        log("verify boot: SSH answered after %.0fs" % seconds)
         out = qemu.ssh_output(port, USER, keyfile, "cat /proc/cmdline; sudo -n true && echo SUDO-OK")
         log("verify boot: " + out.strip().replace("\n", " | "))
         if "BOOT_IMAGE=" not in out:
