@@ -1,0 +1,222 @@
+"""QEMU and SSH helpers for the VM harness (controller side, stdlib only)."""
+
+import errno
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+QEMU = "qemu-system-x86_64"
+SSH_OPTS = [
+    "-o", "StrictHostKeyChecking=no",
+    "-o", "UserKnownHostsFile=/dev/null",
+    "-o", "LogLevel=ERROR",
+    "-o", "BatchMode=yes",
+    "-o", "IdentitiesOnly=yes",
+    "-o", "ConnectTimeout=10",
+    "-o", "ServerAliveInterval=15",
+]
+
+
+def log(msg):
+    print("vm: " + msg, file=sys.stderr, flush=True)
+
+
+def tail(path, lines=50):
+    """Last `lines` lines of a serial log, framed for an error message."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            text = f.read().replace("\r", "")
+    except OSError as e:
+        return "(no serial log at %s: %s)" % (path, e)
+    last = text.splitlines()[-lines:]
+    return "--- last %d lines of %s ---\n%s\n--- end of serial log ---" % (len(last), path, "\n".join(last))
+
+
+# Boot sector that writes 0x31 to the isa-debug-exit port: QEMU exits with (0x31<<1)|1 = 99.
+# Running it proves the accelerator really executes guest code. TCG does it in ~0.1 s; on our CI
+# machine /dev/kvm opens but the same run takes 7-15 s or hangs, and a VM on it never boots in
+# useful time, so anything slower than KVM_PROBE_SECONDS counts as broken.
+KVM_PROBE_SECONDS = 3
+_PROBE_SECTOR = bytes([0xB0, 0x31, 0xE6, 0xF4, 0xFA, 0xF4]).ljust(510, b"\0") + b"\x55\xaa"
+
+
+def kvm_works():
+    if not os.access("/dev/kvm", os.R_OK | os.W_OK):
+        return False
+    with tempfile.NamedTemporaryFile(suffix=".img") as f:
+        f.write(_PROBE_SECTOR)
+        f.flush()
+        cmd = [
+            QEMU, "-accel", "kvm", "-machine", "pc", "-m", "16", "-nodefaults",
+            "-display", "none", "-monitor", "none", "-serial", "none",
+            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+            "-drive", "file=%s,format=raw,if=floppy" % f.name, "-boot", "a",
+        ]
+        try:
+            rc = subprocess.run(cmd, timeout=KVM_PROBE_SECONDS, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
+        except subprocess.TimeoutExpired:
+            return False
+    return rc == 99
+
+
+def choose_accel():
+    """'kvm' when it really runs guest code, else 'tcg'. CRASHDUMP_VM_ACCEL forces one."""
+    forced = os.environ.get("CRASHDUMP_VM_ACCEL")
+    if forced:
+        return forced
+    return "kvm" if kvm_works() else "tcg"
+
+
+def base_command(accel, memory, name="crashdump-vm", smp=2):
+    cmd = [QEMU, "-name", name, "-machine", "pc", "-accel", accel]
+    # -cpu max under TCG gives the guest every feature QEMU can emulate (x86-64-v2 etc.).
+    cmd += ["-cpu", "host" if accel == "kvm" else "max"]
+    cmd += ["-smp", str(smp), "-m", str(memory), "-nodefaults", "-display", "none", "-vga", "none"]
+    cmd += ["-device", "virtio-rng-pci"]  # sshd must not wait for entropy
+    return cmd
+
+
+def free_port(exclude=()):
+    """A loopback TCP port nobody listens on right now."""
+    while True:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port not in exclude:
+            return port
+
+
+def port_is_free(port):
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def read_pid(pidfile):
+    try:
+        with open(pidfile, encoding="ascii") as f:
+            return int(f.read().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def pid_alive(pid):
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except OSError as e:
+        return e.errno == errno.EPERM
+    # A zombie is not alive for our purposes.
+    try:
+        with open("/proc/%d/stat" % pid, encoding="ascii") as f:
+            return f.read().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def start_vm(accel, disk, serial, pidfile, memory, name, port=None, attempts=5):
+    """Start a daemonized QEMU on `disk`; return the host port forwarded to the guest's SSH.
+
+    A port that is taken (or that QEMU cannot bind because someone raced us) is replaced by
+    another free one, up to `attempts` times. No -no-reboot: guest reboots and kdump's
+    capture-kernel reboot must reset the machine, keeping QEMU (and the port) alive.
+    """
+    last_error = ""
+    for _ in range(attempts):
+        if port is None or not port_is_free(port):
+            if port is not None:
+                log("port %d is busy, choosing another" % port)
+            port = free_port()
+        cmd = base_command(accel, memory, name=name) + [
+            "-drive", "file=%s,if=virtio,format=qcow2,cache=unsafe,discard=unmap" % disk,
+            "-netdev", "user,id=net0,hostfwd=tcp:127.0.0.1:%d-:22" % port,
+            "-device", "virtio-net-pci,netdev=net0",
+            # append=on: the log keeps every boot of this instance (normal, crash, capture kernel).
+            "-chardev", "file,id=serial0,path=%s,append=on" % serial,
+            "-serial", "chardev:serial0",
+            "-monitor", "none",
+            "-pidfile", pidfile,
+            "-daemonize",
+        ]
+        proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+        if proc.returncode == 0:
+            return port
+        last_error = (proc.stderr or proc.stdout).strip()
+        if "hostfwd" in last_error or "forwarding" in last_error:
+            log("QEMU could not bind port %d (%s); retrying with another" % (port, last_error))
+            port = None
+            continue
+        break
+    raise RuntimeError("QEMU failed to start: %s\ncommand: %s" % (last_error, " ".join(cmd)))
+
+
+def ssh_command(port, user, keyfile, extra=()):
+    return ["ssh"] + SSH_OPTS + ["-i", keyfile, "-p", str(port)] + list(extra) + ["%s@127.0.0.1" % user]
+
+
+def ssh_output(port, user, keyfile, command, check=True, timeout=120):
+    proc = subprocess.run(ssh_command(port, user, keyfile) + [command], stdin=subprocess.DEVNULL,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=timeout)
+    if check and proc.returncode != 0:
+        raise RuntimeError("ssh command failed (%d): %s\n%s" % (proc.returncode, command, proc.stderr))
+    return proc.stdout
+
+
+def wait_for_ssh(port, user, keyfile, serial, pidfile, timeout):
+    """Wait until a real SSH login works (slirp accepts TCP before sshd is up, so connect() is
+    no proof). Raises with the serial log's tail when the deadline passes or QEMU dies."""
+    start = time.monotonic()
+    while True:
+        if not pid_alive(read_pid(pidfile)):
+            raise RuntimeError("QEMU exited while waiting for SSH\n" + tail(serial))
+        try:
+            proc = subprocess.run(ssh_command(port, user, keyfile, ["-o", "ConnectTimeout=5"]) + ["true"],
+                                  stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL, timeout=30)
+            if proc.returncode == 0:
+                return time.monotonic() - start
+        except subprocess.TimeoutExpired:
+            pass
+        if time.monotonic() - start > timeout:
+            raise RuntimeError("SSH on 127.0.0.1:%d did not answer within %ds\n%s" % (port, timeout, tail(serial)))
+        time.sleep(2)
+
+
+def wait_pid_exit(pidfile, timeout):
+    pid = read_pid(pidfile)
+    deadline = time.monotonic() + timeout
+    while pid_alive(pid) and time.monotonic() < deadline:
+        time.sleep(1)
+    return not pid_alive(pid)
+
+
+def kill_pidfile(pidfile, expect=None):
+    """Stop the QEMU whose pid is in `pidfile`. `expect`: a string its command line must contain,
+    so a recycled pid never gets killed."""
+    pid = read_pid(pidfile)
+    if not pid_alive(pid):
+        return False
+    if expect is not None:
+        try:
+            with open("/proc/%d/cmdline" % pid, "rb") as f:
+                if expect.encode() not in f.read():
+                    return False
+        except OSError:
+            return False
+    os.kill(pid, signal.SIGTERM)
+    for _ in range(50):
+        if not pid_alive(pid):
+            return True
+        time.sleep(0.2)
+    os.kill(pid, signal.SIGKILL)
+    return True
