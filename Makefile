@@ -19,12 +19,28 @@ TEST_PYTHON ?= 3.11
 PIP_QUIET := --quiet --disable-pip-version-check
 export PATH := $(VENV)/bin:$(PATH)
 
-.PHONY: FORCE check test lint sanity sanity-2.16 sanity-2.19 units pysyntax changelog-lint \
+.PHONY: FORCE check test test-all vm-test vm-deps lint sanity sanity-2.16 sanity-2.19 units pysyntax changelog-lint \
 	build-import deps-debian clean
 
 check: lint sanity pysyntax units build-import
 
-test: check
+# Real QEMU VMs (tests/vm): each scenario boots Debian 12/13 through GRUB. Every scenario runs
+# on Debian 12 and the crash scenario (harness) also on 13; test-all adds the rest on 13.
+VM_SCENARIOS ?= harness crashkernel modules
+VM_SCENARIOS_ALL ?= $(VM_SCENARIOS) crashkernel-trixie
+
+test: check vm-test
+
+vm-deps:
+	tests/vm/install-deps
+
+test-all: check
+	$(MAKE) vm-test VM_SCENARIOS="$(VM_SCENARIOS_ALL)"
+
+vm-test: $(VENV)/.installed vm-deps
+	@for scenario in $(VM_SCENARIOS); do \
+		CRASHDUMP_VENV=$(VENV) tests/vm/run-scenario $$scenario || exit 1; \
+	done
 
 deps-debian:
 	@tests/install-debian-deps python3-venv git

@@ -208,7 +208,7 @@ def mirrors():
     has_updates = False
     for uri, suites in apt_source_entries():
         for suite in suites:
-            base, _, pocket = suite.partition("-")
+            base, _sep, pocket = suite.partition("-")
             if base not in DEBIAN_SUITES:
                 continue
             if pocket == "security":

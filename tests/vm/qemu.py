@@ -57,7 +57,7 @@ def kvm_works():
             "-drive", "file=%s,format=raw,if=floppy" % f.name, "-boot", "a",
         ]
         try:
-            rc = subprocess.run(cmd, timeout=KVM_PROBE_SECONDS, stdin=subprocess.DEVNULL,
+            rc = subprocess.run(cmd, check=False, timeout=KVM_PROBE_SECONDS, stdin=subprocess.DEVNULL,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
         except subprocess.TimeoutExpired:
             return False
@@ -131,7 +131,7 @@ def start_vm(accel, disk, serial, pidfile, memory, name, port=None, attempts=5):
     capture-kernel reboot must reset the machine, keeping QEMU (and the port) alive.
     """
     last_error = ""
-    for _ in range(attempts):
+    for _attempt in range(attempts):
         if port is None or not port_is_free(port):
             if port is not None:
                 log("port %d is busy, choosing another" % port)
@@ -147,7 +147,7 @@ def start_vm(accel, disk, serial, pidfile, memory, name, port=None, attempts=5):
             "-pidfile", pidfile,
             "-daemonize",
         ]
-        proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+        proc = subprocess.run(cmd, check=False, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True)
         if proc.returncode == 0:
             return port
@@ -165,7 +165,7 @@ def ssh_command(port, user, keyfile, extra=()):
 
 
 def ssh_output(port, user, keyfile, command, check=True, timeout=120):
-    proc = subprocess.run(ssh_command(port, user, keyfile) + [command], stdin=subprocess.DEVNULL,
+    proc = subprocess.run(ssh_command(port, user, keyfile) + [command], check=False, stdin=subprocess.DEVNULL,
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=timeout)
     if check and proc.returncode != 0:
         raise RuntimeError("ssh command failed (%d): %s\n%s" % (proc.returncode, command, proc.stderr))
@@ -180,7 +180,7 @@ def wait_for_ssh(port, user, keyfile, serial, pidfile, timeout):
         if not pid_alive(read_pid(pidfile)):
             raise RuntimeError("QEMU exited while waiting for SSH\n" + tail(serial))
         try:
-            proc = subprocess.run(ssh_command(port, user, keyfile, ["-o", "ConnectTimeout=5"]) + ["true"],
+            proc = subprocess.run(ssh_command(port, user, keyfile, ["-o", "ConnectTimeout=5"]) + ["true"], check=False,
                                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                   stderr=subprocess.DEVNULL, timeout=30)
             if proc.returncode == 0:
@@ -214,7 +214,7 @@ def kill_pidfile(pidfile, expect=None):
         except OSError:
             return False
     os.kill(pid, signal.SIGTERM)
-    for _ in range(50):
+    for _attempt in range(50):
         if not pid_alive(pid):
             return True
         time.sleep(0.2)

@@ -1,0 +1,325 @@
+"""crashdump.kdump VM harness: Debian VMs under QEMU for molecule scenarios and `make demo`.
+
+  vm build RELEASE                          build or reuse the base image (bookworm, trixie)
+  vm up NAME --release RELEASE [--memory MIB]   start a VM, wait for SSH, print JSON
+  vm ssh NAME [-- CMD...]                   run a command (or a shell) in the VM
+  vm down NAME                              stop the VM and delete its overlay
+  vm list [--json]                          instances and whether they run
+  vm prune                                  delete images of other builder versions no VM uses
+
+Progress goes to stderr; `up` prints exactly one JSON object on stdout. Stdlib only.
+See tests/vm/README.md for the cache layout and environment variables.
+"""
+
+import argparse
+import fcntl
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
+import image  # noqa: E402  (build recipe)
+import qemu  # noqa: E402
+
+DEFAULT_MEMORY = 1536
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
+INSTALL_HINT = "apt-get install qemu-system-x86 qemu-utils debootstrap (or run tests/vm/install-deps as root)"
+
+
+class Error(Exception):
+    pass
+
+
+def log(msg):
+    print("vm: " + msg, file=sys.stderr, flush=True)
+
+
+def cache_dir():
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "crashdump-kdump")
+
+
+def vm_dir(name):
+    return os.path.join(cache_dir(), "vms", name)
+
+
+def choose_accel():
+    """kvm or tcg. The probe costs ~3 s when KVM is broken, so its verdict is kept per host boot."""
+    if os.environ.get("CRASHDUMP_VM_ACCEL"):
+        return os.environ["CRASHDUMP_VM_ACCEL"]
+    with open("/proc/sys/kernel/random/boot_id", encoding="ascii") as f:
+        boot_id = f.read().strip()
+    path = os.path.join(cache_dir(), "accel")
+    try:
+        with open(path, encoding="ascii") as f:
+            cached_boot, accel = f.read().split()
+        if cached_boot == boot_id and accel in ("kvm", "tcg"):
+            return accel
+    except (OSError, ValueError):
+        pass
+    accel = qemu.choose_accel()
+    os.makedirs(cache_dir(), exist_ok=True)
+    with open(path, "w", encoding="ascii") as f:
+        f.write("%s %s\n" % (boot_id, accel))
+    if accel == "tcg":
+        log("KVM unusable here; using TCG (-cpu max)")
+    return accel
+
+
+def check_release(release):
+    if release not in image.RELEASES:
+        raise Error(
+            "unknown release %r; supported: %s"
+            % (release, ", ".join("%s (%s)" % (r, n) for r, n in image.RELEASES.items()))
+        )
+
+
+def check_name(name):
+    if not NAME_RE.match(name):
+        raise Error("bad VM name %r: use letters, digits, '.', '_' and '-'" % name)
+
+
+def image_dir(release):
+    return os.path.join(cache_dir(), "images", "%s-%s" % (release, image.builder_version()))
+
+
+def images_in_use():
+    used = set()
+    vms = os.path.join(cache_dir(), "vms")
+    for name in os.listdir(vms) if os.path.isdir(vms) else []:
+        info = read_info(name)
+        if info:
+            used.add(os.path.dirname(info.get("image", "")))
+    return used
+
+
+class StdoutToStderr:
+    """Send fd 1 to stderr while building: child tools (debootstrap, apt) print progress on
+    stdout, and `up`'s stdout must carry nothing but its JSON."""
+
+    def __enter__(self):
+        sys.stdout.flush()
+        self.saved = os.dup(1)
+        os.dup2(2, 1)
+
+    def __exit__(self, *exc):
+        sys.stdout.flush()
+        os.dup2(self.saved, 1)
+        os.close(self.saved)
+
+
+def ensure_image(release):
+    """Path of the base image dir for `release`, building it first when it is missing."""
+    check_release(release)
+    final = image_dir(release)
+    if os.path.exists(os.path.join(final, "base.qcow2")):
+        return final
+    if shutil.which("qemu-system-x86_64") is None or shutil.which("qemu-img") is None \
+            or shutil.which("debootstrap") is None:
+        raise Error("QEMU or debootstrap is missing; install them with: " + INSTALL_HINT)
+    os.makedirs(os.path.join(cache_dir(), "images"), exist_ok=True)
+    # One builder per release at a time; a second caller waits and then reuses the result.
+    lock_path = os.path.join(cache_dir(), "images", ".lock-" + release)
+    with open(lock_path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if os.path.exists(os.path.join(final, "base.qcow2")):
+            return final
+        try:
+            with StdoutToStderr():
+                built = image.build(release, cache_dir(), choose_accel())
+        except image.BuildError as e:
+            raise Error("image build failed: %s" % e) from e
+    # Older builds are not deleted here: another checkout (branch) may share this cache and use
+    # them. `vm prune` removes them.
+    return built
+
+
+def read_info(name):
+    try:
+        with open(os.path.join(vm_dir(name), "info.json"), encoding="utf-8") as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
+
+
+def is_running(name):
+    d = vm_dir(name)
+    pid = qemu.read_pid(os.path.join(d, "qemu.pid"))
+    if not qemu.pid_alive(pid):
+        return False
+    try:
+        with open("/proc/%d/cmdline" % pid, "rb") as f:
+            return os.path.join(d, "overlay.qcow2").encode() in f.read()
+    except OSError:
+        return False
+
+
+def cmd_prune(args):
+    """Delete base images of other builder versions that no VM uses."""
+    images = os.path.join(cache_dir(), "images")
+    current = {image_dir(r) for r in image.RELEASES}
+    in_use = images_in_use()
+    for name in sorted(os.listdir(images)) if os.path.isdir(images) else []:
+        path = os.path.join(images, name)
+        if name.startswith(".") or path in current:
+            continue
+        if path in in_use:
+            log("keeping %s: a VM still uses it" % path)
+            continue
+        log("removing " + path)
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def cmd_build(args):
+    start = time.monotonic()
+    path = ensure_image(args.release)
+    log("image ready in %.0fs: %s" % (time.monotonic() - start, os.path.join(path, "base.qcow2")))
+    print(os.path.join(path, "base.qcow2"))
+
+
+def cmd_up(args):
+    check_name(args.name)
+    check_release(args.release)
+    if shutil.which("qemu-system-x86_64") is None or shutil.which("qemu-img") is None:
+        raise Error("QEMU is missing; install it with: " + INSTALL_HINT)
+    if is_running(args.name):
+        info = read_info(args.name)
+        if info and info.get("release") == args.release:
+            log("%s is already running; reusing it" % args.name)
+            print(json.dumps(info))
+            return
+        raise Error("%s is running with another release; run `vm down %s` first" % (args.name, args.name))
+    down(args.name, quiet=True)  # leftovers of a dead instance
+
+    img = ensure_image(args.release)
+    d = vm_dir(args.name)
+    os.makedirs(d)
+    overlay = os.path.join(d, "overlay.qcow2")
+    serial = os.path.join(d, "serial.log")
+    pidfile = os.path.join(d, "qemu.pid")
+    keyfile = os.path.join(img, "id_ed25519")
+    base = os.path.join(img, "base.qcow2")
+    try:
+        subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", "-F", "qcow2", "-b", base, overlay],
+                       check=True)
+        accel = choose_accel()
+        start = time.monotonic()
+        port = qemu.start_vm(accel, overlay, serial, pidfile, args.memory, name="crashdump-" + args.name)
+        log("%s: QEMU pid %s (%s), SSH on 127.0.0.1:%d, serial log %s"
+            % (args.name, qemu.read_pid(pidfile), accel, port, serial))
+        timeout = int(os.environ.get("CRASHDUMP_VM_BOOT_TIMEOUT", "300"))
+        qemu.wait_for_ssh(port, image.USER, keyfile, serial, pidfile, timeout)
+        boot_seconds = round(time.monotonic() - start, 1)
+    except (RuntimeError, subprocess.CalledProcessError) as e:
+        # Keep the serial log in the message, leave no running VM or overlay behind.
+        down(args.name, quiet=True)
+        raise Error("%s: %s" % (args.name, e)) from e
+    info = {
+        "name": args.name,
+        "release": args.release,
+        "host": "127.0.0.1",
+        "port": port,
+        "user": image.USER,
+        "identity_file": keyfile,
+        "serial_log": serial,
+        "pid": qemu.read_pid(pidfile),
+        "accel": accel,
+        "memory": args.memory,
+        "boot_seconds": boot_seconds,
+        "image": base,
+        "overlay": overlay,
+    }
+    with open(os.path.join(d, "info.json"), "w", encoding="utf-8") as f:
+        json.dump(info, f, indent=1)
+    log("%s: SSH answered after %.1fs" % (args.name, boot_seconds))
+    print(json.dumps(info))
+
+
+def cmd_ssh(args):
+    check_name(args.name)
+    info = read_info(args.name)
+    if not info or not is_running(args.name):
+        raise Error("no running VM named %r (see `vm list`)" % args.name)
+    command = args.command
+    if command and command[0] == "--":
+        command = command[1:]
+    extra = ["-t"] if not command and sys.stdin.isatty() else []
+    argv = qemu.ssh_command(info["port"], info["user"], info["identity_file"], extra) + command
+    os.execvp(argv[0], argv)
+
+
+def down(name, quiet=False):
+    d = vm_dir(name)
+    if not os.path.isdir(d):
+        if not quiet:
+            log("%s: no such VM (nothing to do)" % name)
+        return
+    killed = qemu.kill_pidfile(os.path.join(d, "qemu.pid"), expect=os.path.join(d, "overlay.qcow2"))
+    shutil.rmtree(d, ignore_errors=True)
+    if not quiet:
+        log("%s: %s, overlay removed" % (name, "stopped" if killed else "was not running"))
+
+
+def cmd_down(args):
+    check_name(args.name)
+    down(args.name)
+
+
+def cmd_list(args):
+    vms = os.path.join(cache_dir(), "vms")
+    rows = []
+    for name in sorted(os.listdir(vms)) if os.path.isdir(vms) else []:
+        info = read_info(name) or {"name": name}
+        info["running"] = is_running(name)
+        rows.append(info)
+    if args.json:
+        print(json.dumps(rows))
+        return
+    width = max([len(r["name"]) for r in rows] + [4])
+    fmt = "%-" + str(width) + "s  %-9s %-8s %-6s %-5s %s"
+    print(fmt % ("NAME", "RELEASE", "STATE", "PORT", "ACCEL", "SERIAL LOG"))
+    for r in rows:
+        print(fmt % (r["name"], r.get("release", "?"), "running" if r["running"] else "stopped",
+                     r.get("port", "-"), r.get("accel", "-"), r.get("serial_log", "-")))
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(prog="vm", description=__doc__.split("\n\n", maxsplit=1)[0])
+    sub = p.add_subparsers(dest="cmd", required=True)
+    b = sub.add_parser("build", help="build or reuse the base image")
+    b.add_argument("release")
+    b.set_defaults(func=cmd_build)
+    u = sub.add_parser("up", help="start a VM and wait for SSH; prints JSON")
+    u.add_argument("name")
+    u.add_argument("--release", required=True)
+    u.add_argument("--memory", type=int, default=DEFAULT_MEMORY, metavar="MIB")
+    u.set_defaults(func=cmd_up)
+    s = sub.add_parser("ssh", help="ssh into a VM: vm ssh NAME -- CMD...")
+    s.add_argument("name")
+    s.add_argument("command", nargs=argparse.REMAINDER)
+    s.set_defaults(func=cmd_ssh)
+    d = sub.add_parser("down", help="stop a VM and remove its overlay")
+    d.add_argument("name")
+    d.set_defaults(func=cmd_down)
+    ls = sub.add_parser("list", help="list VMs")
+    ls.add_argument("--json", action="store_true")
+    ls.set_defaults(func=cmd_list)
+    pr = sub.add_parser("prune", help="delete base images of other builder versions")
+    pr.set_defaults(func=cmd_prune)
+    args = p.parse_args(argv)
+    try:
+        args.func(args)
+    except Error as e:
+        print("vm: error: %s" % e, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
