@@ -118,7 +118,8 @@ def plan(dropin_text, grub_cfg_text, manage, desired, predicted, update_grub):
                                           crashkernel_tokens(entry["args"]), after))
     if result.files or result.entries_changed() or (grub_cfg_text is None and manage):
         result.commands.append(list(update_grub))
-        result.regenerated.append(GRUB_CFG)
+        # grub-mkconfig writes grub.cfg.new first and leaves it behind when it fails.
+        result.regenerated.extend([GRUB_CFG, GRUB_CFG + ".new"])
     return result
 
 

@@ -1,5 +1,12 @@
 """What the crashkernel scenario leaves on the VM, checked from outside the module."""
 
+import os
+
+import testinfra.utils.ansible_runner
+
+testinfra_hosts = testinfra.utils.ansible_runner.AnsibleRunner(
+    os.environ["MOLECULE_INVENTORY_FILE"]
+).get_hosts("all")
 import re
 
 DROPIN = "/etc/default/grub.d/zz-crashdump-kdump.cfg"
