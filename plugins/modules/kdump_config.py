@@ -224,7 +224,8 @@ def main():
         opts = validate(dict((key, params[key]) for key in (
             "path", "target", "core_collector", "failure_action", "auto_reset_crashkernel", "extra")))
         makedumpfile = runner.which("makedumpfile")
-        version = runner.run([makedumpfile, "-v"], check=False)[1] if makedumpfile else ""
+        # makedumpfile -v lists the compressions built in (on stdout or stderr, by version).
+        version = "".join(runner.run([makedumpfile, "-v"], check=False)[1:]) if makedumpfile else ""
         compression = choose_compression(opts["core_collector"]["compression"], available_compressions(version))
         major = facts.version.partition(".")[0]
         after = render(facts.family, before, opts, compression, int(major) if major.isdigit() else None)
