@@ -13,24 +13,23 @@ import os
 import pytest
 
 SAMPLES = os.path.join(os.path.dirname(__file__), "fixtures", "samples")
+CAPTURED = os.path.join(os.path.dirname(__file__), "fixtures", "captured")
+
+
+def _reader(root):
+    def read(path):
+        with open(os.path.join(root, path)) as handle:
+            return handle.read()
+    return read
 
 
 @pytest.fixture
 def shared_sample():
-    """Return a function that reads one recorded sample by its path in the fixture pack."""
-    def read(path):
-        with open(os.path.join(SAMPLES, path)) as handle:
-            return handle.read()
-    return read
-
-
-CAPTURED = os.path.join(os.path.dirname(__file__), "fixtures", "captured")
+    """Read one recorded sample by its path in the team's fixture pack (samples/SOURCES.md)."""
+    return _reader(SAMPLES)
 
 
 @pytest.fixture
 def captured():
-    """Return a function that reads a file captured from the project's own VMs (captured/SOURCES.md)."""
-    def read(path):
-        with open(os.path.join(CAPTURED, path)) as handle:
-            return handle.read()
-    return read
+    """Read a file captured from the project's own VMs (captured/SOURCES.md)."""
+    return _reader(CAPTURED)
