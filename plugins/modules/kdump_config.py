@@ -143,9 +143,15 @@ file:
   sample: /etc/default/kdump-tools
 compression:
   description: The compression chosen.
-  returned: always
+  returned: when the options are valid
   type: str
   sample: lzo
+compressions_available:
+  description: The compressions the installed makedumpfile supports (C(makedumpfile -v)).
+  returned: when the options are valid
+  type: list
+  elements: str
+  sample: [lzo, none, zlib]
 rebuild_initrd:
   description: Whether the capture initrd must be rebuilt for the change to take effect.
   returned: always
@@ -223,10 +229,12 @@ def main():
     try:
         opts = validate(dict((key, params[key]) for key in (
             "path", "target", "core_collector", "failure_action", "auto_reset_crashkernel", "extra")))
-        makedumpfile = runner.which("makedumpfile")
+        makedumpfile = runner.which("makedumpfile", extra_paths=("/usr/sbin", "/sbin", "/usr/bin", "/bin"))
         # makedumpfile -v lists the compressions built in (on stdout or stderr, by version).
         version = "".join(runner.run([makedumpfile, "-v"], check=False)[1:]) if makedumpfile else ""
-        compression = choose_compression(opts["core_collector"]["compression"], available_compressions(version))
+        available = available_compressions(version)
+        result["compressions_available"] = sorted(available)
+        compression = choose_compression(opts["core_collector"]["compression"], available)
         major = facts.version.partition(".")[0]
         after = render(facts.family, before, opts, compression, int(major) if major.isdigit() else None)
     except ConfigError as exc:
