@@ -26,8 +26,8 @@ check: lint sanity pysyntax units build-import
 
 # Real QEMU VMs (tests/vm): each scenario boots Debian 12/13 through GRUB. make test runs the
 # scenarios seen passing unattended; test-all adds the harness self-test (Debian 12 and 13, not
-# yet seen passing unattended in its final form), the modules scenario (kdump_config's automatic
-# compression still picks zlib on a real Debian 12 VM) and crashkernel on Debian 13.
+# yet seen passing unattended in its final form), the modules scenario (its last fix, installing
+# kdump-tools with its Recommends so makedumpfile is there, not yet re-run) and crashkernel on 13.
 VM_SCENARIOS ?= crashkernel
 VM_SCENARIOS_ALL ?= $(VM_SCENARIOS) harness modules crashkernel-trixie
 

@@ -232,6 +232,10 @@ def main():
         makedumpfile = runner.which("makedumpfile", extra_paths=("/usr/sbin", "/sbin", "/usr/bin", "/bin"))
         # makedumpfile -v lists the compressions built in (on stdout or stderr, by version).
         version = "".join(runner.run([makedumpfile, "-v"], check=False)[1:]) if makedumpfile else ""
+        if not makedumpfile:
+            # Debian's kdump-tools only recommends it; without it the dump is a plain, unfiltered copy.
+            module.warn("makedumpfile is not installed: dumps will be uncompressed, unfiltered copies of "
+                        "/proc/vmcore; install makedumpfile")
         available = available_compressions(version)
         result["compressions_available"] = sorted(available)
         compression = choose_compression(opts["core_collector"]["compression"], available)
