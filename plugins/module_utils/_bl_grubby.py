@@ -41,10 +41,11 @@ __metaclass__ = type
 import re
 
 from ansible_collections.crashdump.kdump.plugins.module_utils._bootloader import (
-    CRASHKERNEL,
     BootloaderError,
+    CRASHKERNEL,
     EntryChange,
     Plan,
+    checked_tokens,
     crashkernel_tokens,
     replace_crashkernel,
 )
@@ -187,10 +188,7 @@ def plan(info_all_text, desired, grubby="grubby", kernels="all", default_kernel=
     ``crashkernel=``, e.g. the output of ``kdumpctl get-default-crashkernel``),
     or None when unknown (then any value counts as non-default).
     """
-    desired = list(desired)
-    for token in desired:
-        if not token.startswith(CRASHKERNEL):
-            raise BootloaderError("not a crashkernel= token: %r" % (token,))
+    desired = checked_tokens(desired)
     entries = parse_info_all(info_all_text)
     if not entries:
         raise BootloaderError("grubby --info=ALL listed no Linux boot entry")

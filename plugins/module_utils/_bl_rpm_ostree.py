@@ -20,20 +20,17 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.crashdump.kdump.plugins.module_utils._bootloader import (
-    CRASHKERNEL,
     BootloaderError,
     EntryChange,
     Plan,
+    checked_tokens,
     crashkernel_tokens,
 )
 
 
 def plan(kargs_output, desired, rpm_ostree="rpm-ostree"):
     """Plan ``desired`` crashkernel= tokens from the stdout of ``rpm-ostree kargs``."""
-    desired = list(desired)
-    for token in desired:
-        if not token.startswith(CRASHKERNEL):
-            raise BootloaderError("not a crashkernel= token: %r" % (token,))
+    desired = checked_tokens(desired)
     lines = [line for line in kargs_output.splitlines() if line.strip()]
     if len(lines) > 1:
         raise BootloaderError("rpm-ostree kargs printed %d lines, expected one: %r"

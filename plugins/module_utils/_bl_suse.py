@@ -42,10 +42,9 @@ __metaclass__ = type
 import re
 
 from ansible_collections.crashdump.kdump.plugins.module_utils._bootloader import (
-    CRASHKERNEL,
-    BootloaderError,
     EntryChange,
     Plan,
+    checked_tokens,
     crashkernel_tokens,
 )
 from ansible_collections.crashdump.kdump.plugins.module_utils._grub_defaults import (
@@ -113,10 +112,7 @@ def plan(etc_default_grub, desired, sysconfig_kdump=None, mkconfig=MKCONFIG, gru
     that regenerates grub.cfg (its ``-o`` path is listed in ``regenerated``);
     ``grub_cfg``: the current generated grub.cfg, to report the entries.
     """
-    desired = list(desired)
-    for token in desired:
-        if not token.startswith(CRASHKERNEL):
-            raise BootloaderError("not a crashkernel= token: %r" % (token,))
+    desired = checked_tokens(desired)
     result = Plan("suse")
     new = set_crashkernel(etc_default_grub, desired, target="GRUB_CMDLINE_LINUX_DEFAULT",
                           strip=("GRUB_CMDLINE_LINUX", "GRUB_CMDLINE_LINUX_DEFAULT"))

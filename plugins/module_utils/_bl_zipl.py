@@ -26,10 +26,10 @@ __metaclass__ = type
 import re
 
 from ansible_collections.crashdump.kdump.plugins.module_utils._bootloader import (
-    CRASHKERNEL,
     BootloaderError,
     EntryChange,
     Plan,
+    checked_tokens,
     crashkernel_tokens,
     replace_crashkernel,
 )
@@ -83,10 +83,7 @@ def _split_value(value, line_number):
 
 def plan(zipl_conf, desired, zipl=("zipl",)):
     """Plan ``desired`` crashkernel= tokens for every boot section of ``zipl_conf`` (its text)."""
-    desired = list(desired)
-    for token in desired:
-        if not token.startswith(CRASHKERNEL):
-            raise BootloaderError("not a crashkernel= token: %r" % (token,))
+    desired = checked_tokens(desired)
     lines = zipl_conf.splitlines(True)
     replaced = {}           # line index -> new text (may hold an added line)
     result = Plan("zipl")

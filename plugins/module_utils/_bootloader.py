@@ -61,6 +61,20 @@ class Plan(object):
         return [entry for entry in self.entries if entry.changed]
 
 
+def checked_tokens(desired):
+    """``desired`` as a list, after checking every item is a crashkernel= token."""
+    desired = list(desired)
+    for token in desired:
+        if not token.startswith(CRASHKERNEL):
+            raise BootloaderError("not a crashkernel= token: %r" % (token,))
+    return desired
+
+
+def token_values(tokens):
+    """['crashkernel=256M,high', 'crashkernel=72M,low'] -> ['256M,high', '72M,low']."""
+    return [token[len(CRASHKERNEL):] for token in tokens]
+
+
 def crashkernel_tokens(cmdline):
     """The ``crashkernel=`` words of a command line, in order."""
     return [word for word in cmdline.split() if word.startswith(CRASHKERNEL)]

@@ -25,8 +25,9 @@ __metaclass__ = type
 import re
 
 from ansible_collections.crashdump.kdump.plugins.module_utils._bootloader import (
-    CRASHKERNEL,
     BootloaderError,
+    CRASHKERNEL,
+    checked_tokens,
 )
 
 _ASSIGNMENT = re.compile(r"[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)=")
@@ -249,10 +250,8 @@ def set_crashkernel(text, desired, target="GRUB_CMDLINE_LINUX",
     last assignment of ``target`` (keeping its quoting), or a new
     ``target="..."`` line is added at the end when there is none.
     """
-    desired = list(desired)
+    desired = checked_tokens(desired)
     for token in desired:
-        if not token.startswith(CRASHKERNEL):
-            raise BootloaderError("not a crashkernel= token: %r" % (token,))
         _check_safe(token, "the boot argument")
     managed = set(strip) | set([target])
     assignments = [a for a in parse_assignments(text) if a.name in managed]

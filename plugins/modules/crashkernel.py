@@ -264,6 +264,7 @@ from ansible_collections.crashdump.kdump.plugins.module_utils._bootloader import
     BootloaderError,
     crashkernel_tokens,
     desired_tokens,
+    token_values,
 )
 from ansible_collections.crashdump.kdump.plugins.module_utils._crashkernel import (
     CrashkernelError,
@@ -494,7 +495,7 @@ def apply_plan(module, runner, plan, verify):
 
 def values(tokens):
     """'crashkernel=256M,high crashkernel=72M,low' -> '256M,high 72M,low'."""
-    return " ".join(token[len("crashkernel="):] for token in tokens)
+    return " ".join(token_values(tokens))
 
 
 def is_rescue(name):

@@ -144,7 +144,10 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.crashdump.kdump.plugins.module_utils import _bl_debian as debian
 from ansible_collections.crashdump.kdump.plugins.module_utils import _bl_grubby as grubby
 from ansible_collections.crashdump.kdump.plugins.module_utils import _bl_suse as suse
-from ansible_collections.crashdump.kdump.plugins.module_utils._bootloader import crashkernel_tokens
+from ansible_collections.crashdump.kdump.plugins.module_utils._bootloader import (
+    crashkernel_tokens,
+    token_values as values,
+)
 from ansible_collections.crashdump.kdump.plugins.module_utils._crashkernel import (
     CrashkernelError,
     distro_default,
@@ -162,10 +165,6 @@ from ansible_collections.crashdump.kdump.plugins.module_utils._platform import (
     xen_pv_domu,
 )
 from ansible_collections.crashdump.kdump.plugins.module_utils._runner import Runner
-
-
-def values(tokens):
-    return [token[len("crashkernel="):] for token in tokens]
 
 
 def boot_entries(runner, family):
