@@ -22,11 +22,11 @@ import stat
 import tempfile
 
 
-def read_bytes(path):
-    """The file's bytes, or None when it does not exist."""
+def read_bytes(path, limit=-1):
+    """The file's bytes (the first ``limit`` of them), or None when it does not exist."""
     try:
         with open(path, "rb") as handle:
-            return handle.read()
+            return handle.read(limit)
     except IOError as exc:
         if exc.errno in (errno.ENOENT, errno.ENOTDIR):
             return None

@@ -42,6 +42,24 @@ class ConfigError(ValueError):
     """An option value or combination that cannot work; the message says which and why."""
 
 
+# Debian's kdump-tools packs only the remote-target settings into its initrd; the rest it reads
+# from /etc/default/kdump-tools when it loads and when it saves the dump.
+DEBIAN_INITRD_VARS = ("SSH", "SSH_KEY", "NFS", "NFS_TIMEO", "NFS_RETRANS")
+
+
+def initrd_rebuild_needed(family, before, after):
+    """Whether the capture initrd must be rebuilt after the config changed from before to after.
+
+    kdumpctl and mkdumprd build what the config names into the initrd, so any change counts on
+    Red Hat and SUSE; on Debian only a changed remote target does.
+    """
+    if before == after:
+        return False
+    if family != "debian":
+        return True
+    return any(get_var(before, name) != get_var(after, name) for name in DEBIAN_INITRD_VARS)
+
+
 def available_compressions(version_output):
     """Compressions the installed makedumpfile has, from ``makedumpfile -v`` (zlib always)."""
     found = set(["zlib", "none"])

@@ -197,3 +197,29 @@ _DUMP_FILE = re.compile(r"^(dump\.\d+|dump-incomplete|vmcore|vmcore-incomplete|v
 
 def is_dump_file(name):
     return bool(_DUMP_FILE.match(name))
+
+
+# The kernel log saved beside the dump: Debian dmesg.<stamp>, Red Hat vmcore-dmesg.txt, SUSE dmesg.txt.
+_DMESG_FILE = re.compile(r"^(dmesg\.\d+|vmcore-dmesg\.txt|dmesg\.txt|dmesg)$")
+
+
+def is_dmesg_file(name):
+    return bool(_DMESG_FILE.match(name))
+
+
+# Magic numbers at the start of a dump file (makedumpfile's diskdump_mod.h and makedumpfile.h).
+DUMP_MAGICS = (
+    (b"\x7fELF", "elf"),
+    (b"KDUMP   ", "kdump-compressed"),
+    (b"DISKDUMP", "kdump-compressed"),
+    (b"makedumpfile", "makedumpfile-flattened"),
+)
+DUMP_HEADER_BYTES = 16
+
+
+def dump_format(head):
+    """The dump format from the file's first bytes, or None when it is none of them."""
+    for magic, name in DUMP_MAGICS:
+        if head.startswith(magic):
+            return name
+    return None

@@ -176,6 +176,7 @@ from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_config impo
     ConfigError,
     available_compressions,
     choose_compression,
+    initrd_rebuild_needed,
     render,
     validate,
 )
@@ -251,11 +252,8 @@ def main():
             module.fail_json(msg="kdump_config: the new %s would not be valid shell (%s). Nothing was changed."
                                  % (path, err.strip()), **result)
     changed = after != before
-    # kdumpctl and mkdumprd build what the config names into the capture initrd; Debian's
-    # kdump-tools reads the file when it loads, except for remote targets it packs into the initrd.
-    remote_changed = any(var in before + after for var in ("SSH=", "NFS="))
     result.update(changed=changed, restart_service=changed,
-                  rebuild_initrd=changed and (facts.family != "debian" or remote_changed))
+                  rebuild_initrd=initrd_rebuild_needed(facts.family, before, after))
     if module._diff:
         result["diff"] = dict(before_header=path, after_header=path, before=before, after=after)
     if changed and not module.check_mode:

@@ -130,10 +130,17 @@ security:
   returned: always
   type: dict
 dumps:
-  description: Dump files already on disk, oldest first, with C(path), C(dir), C(size) and C(mtime) (epoch seconds).
+  description:
+    - Dump files already on disk, oldest first, with C(path), C(dir), C(size), C(mtime) (epoch seconds),
+      C(complete) (false for a C(*-incomplete) file), C(format) from the file's magic number
+      (V(elf), V(kdump-compressed), V(makedumpfile-flattened), or null when it is none of them) and
+      C(dmesg), the kernel log saved beside it (null when there is none).
   returned: always
   type: list
   elements: dict
+  sample: [{"path": "/var/crash/202611280142/dump.202611280142", "dir": "/var/crash/202611280142",
+            "size": 45829120, "mtime": 1795830171, "complete": true, "format": "kdump-compressed",
+            "dmesg": "/var/crash/202611280142/dmesg.202611280142"}]
 """
 
 import os
@@ -156,10 +163,13 @@ from ansible_collections.crashdump.kdump.plugins.module_utils._crashkernel impor
     format_size,
     parse,
 )
-from ansible_collections.crashdump.kdump.plugins.module_utils._io import read_text
+from ansible_collections.crashdump.kdump.plugins.module_utils._io import read_bytes, read_text
 from ansible_collections.crashdump.kdump.plugins.module_utils._platform import (
+    DUMP_HEADER_BYTES,
     HostFacts,
     dump_dir,
+    dump_format,
+    is_dmesg_file,
     is_dump_file,
     platform_names,
     xen_pv_domu,
@@ -227,11 +237,15 @@ def list_dumps(directory):
         path = os.path.join(directory, sub)
         if not os.path.isdir(path):
             continue
-        for name in sorted(os.listdir(path)):
+        names = sorted(os.listdir(path))
+        dmesg = [os.path.join(path, name) for name in names if is_dmesg_file(name)]
+        for name in names:
             if is_dump_file(name):
-                stat = os.stat(os.path.join(path, name))
-                found.append(dict(path=os.path.join(path, name), dir=path, size=stat.st_size,
-                                  mtime=int(stat.st_mtime), complete="incomplete" not in name))
+                file_path = os.path.join(path, name)
+                stat = os.stat(file_path)
+                found.append(dict(path=file_path, dir=path, size=stat.st_size, mtime=int(stat.st_mtime),
+                                  complete="incomplete" not in name, format=dump_format(read_bytes(file_path, DUMP_HEADER_BYTES) or b""),
+                                  dmesg=dmesg[0] if dmesg else None))
     return sorted(found, key=lambda dump: dump["mtime"])
 
 

@@ -16,6 +16,7 @@ from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_config impo
     ConfigError,
     available_compressions,
     choose_compression,
+    initrd_rebuild_needed,
     render,
     validate,
 )
@@ -140,3 +141,25 @@ def test_real_debian12_kdump_tools_file(captured):
     assert shell_value(after, "USE_KDUMP") == "1"
     # Only the managed variable was added; every original line is still there.
     assert [line for line in before.splitlines() if line not in after.splitlines()] == []
+
+
+def test_initrd_rebuild_on_debian_only_for_a_changed_remote_target(captured):
+    # The file as Debian 12's kdump-tools installs it: SSH= and NFS= appear only in comments.
+    before = captured("debian12/etc-default-kdump-tools")
+    local = render("debian", before, opts(path="/var/crash"), "lzo")
+    assert local != before
+    assert not initrd_rebuild_needed("debian", before, local)
+    ssh = render("debian", local, opts(target=dict(type="ssh", host="kdump@dumps.example.com")), "lzo")
+    assert initrd_rebuild_needed("debian", local, ssh)
+    nfs = render("debian", local, opts(target=dict(type="nfs", export="nfs.example.com:/dumps")), "lzo")
+    assert initrd_rebuild_needed("debian", local, nfs)
+    assert not initrd_rebuild_needed("debian", ssh, ssh)
+
+
+def test_initrd_rebuild_on_red_hat_and_suse_for_any_change(shared_sample):
+    before = shared_sample(RHEL10)
+    after = render("redhat", before, opts(core_collector=dict(dump_level=1, compression="zlib")), "zlib", 10)
+    assert initrd_rebuild_needed("redhat", before, after)
+    assert not initrd_rebuild_needed("redhat", before, before)
+    suse = shared_sample(SUSE)
+    assert initrd_rebuild_needed("suse", suse, render("suse", suse, opts(path="/srv/crash"), "lzo"))

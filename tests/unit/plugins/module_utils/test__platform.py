@@ -61,6 +61,8 @@ def test_host_facts_prefers_the_new_sysfs_path_and_falls_back(shared_sample):
 
 from ansible_collections.crashdump.kdump.plugins.module_utils._platform import (  # noqa: E402
     dump_dir,
+    dump_format,
+    is_dmesg_file,
     is_dump_file,
     platform_names,
     xen_pv_domu,
@@ -110,6 +112,24 @@ def test_dump_file_names_of_each_layout():
         assert is_dump_file(name), name
     for name in ("dmesg.202611272307", "vmcore-dmesg.txt", "kexec-dmesg.log", "README.txt"):
         assert not is_dump_file(name), name
+
+
+def test_kernel_log_names_of_each_layout():
+    for name in ("dmesg.202611272307", "vmcore-dmesg.txt", "dmesg.txt"):
+        assert is_dmesg_file(name), name
+    for name in ("dump.202611272307", "vmcore", "kexec-dmesg.log", "dmesg.202611272307.bak"):
+        assert not is_dmesg_file(name), name
+
+
+def test_dump_format_from_magic_numbers():
+    # Signatures as makedumpfile writes them (diskdump_mod.h KDUMP_SIGNATURE/DISK_DUMP_SIGNATURE,
+    # makedumpfile.h MAKEDUMPFILE_SIGNATURE) and the ELF magic of an uncompressed /proc/vmcore copy.
+    assert dump_format(b"KDUMP   \x06\x00\x00\x00Linux\x00") == "kdump-compressed"
+    assert dump_format(b"DISKDUMP\x06\x00\x00\x00") == "kdump-compressed"
+    assert dump_format(b"makedumpfile\x00\x00\x00\x00") == "makedumpfile-flattened"
+    assert dump_format(b"\x7fELF\x02\x01\x01\x00") == "elf"
+    for head in (b"", b"\x00" * 16, b"KDUMP", b"kdump   ", b"ELF\x7f"):
+        assert dump_format(head) is None, head
 
 
 def test_real_debian12_facts(captured):

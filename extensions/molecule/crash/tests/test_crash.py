@@ -1,0 +1,59 @@
+"""The kdump_verify report against the files on the VM after the crash."""
+
+import hashlib
+import json
+import os
+
+import testinfra.utils.ansible_runner
+
+testinfra_hosts = testinfra.utils.ansible_runner.AnsibleRunner(
+    os.environ["MOLECULE_INVENTORY_FILE"]
+).get_hosts("all")
+
+RESULTS = os.environ["MOLECULE_EPHEMERAL_DIRECTORY"]
+MAGIC = {"kdump-compressed": b"KDUMP   ", "elf": b"\x7fELF", "makedumpfile-flattened": b"makedumpfile"}
+
+
+def report(host):
+    with open(os.path.join(RESULTS, host.backend.host + "-report.json"), encoding="utf-8") as f:
+        return json.load(f)
+
+
+def test_rebooted_by_the_crash(host):
+    rep = report(host)
+    boot_id = host.file("/proc/sys/kernel/random/boot_id").content_string.strip()
+    assert boot_id == rep["boot_id_after"]
+    assert rep["boot_id_before"] == rep["boot_id_start"] != boot_id
+
+
+def test_dump_file_matches_the_report(host):
+    rep = report(host)
+    dump = host.file(rep["dump_path"])
+    assert dump.exists and dump.is_file
+    assert dump.size == int(rep["dump_size"]) > 1 << 20
+    head = host.check_output("sudo head -c 16 %s | od -An -tx1" % rep["dump_path"]).split()
+    assert bytes(int(b, 16) for b in head).startswith(MAGIC[rep["dump_format"]])
+    assert os.path.dirname(rep["dump_path"]) == rep["dump_dir"]
+    assert rep["dump_dir"].startswith("/var/crash/")
+
+
+def test_kernel_log_shows_the_sysrq_panic(host):
+    rep = report(host)
+    text = host.check_output("sudo cat %s" % rep["dmesg_path"])
+    assert "sysrq triggered crash" in text.lower()
+
+
+def test_kernel_log_fetched_to_the_controller(host):
+    rep = report(host)
+    local = os.path.join(RESULTS, "fetched", host.backend.host, os.path.basename(rep["dmesg_path"]))
+    with open(local, "rb") as f:
+        fetched = hashlib.sha256(f.read()).hexdigest()
+    assert fetched == host.check_output("sudo sha256sum %s" % rep["dmesg_path"]).split()[0]
+
+
+def test_timing_reported(host):
+    assert 0 < float(report(host)["seconds_to_ssh"]) < 900
+
+
+def test_still_ready_after_the_crash(host):
+    assert host.file("/sys/kernel/kexec_crash_loaded").content_string.strip() == "1"
