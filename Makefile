@@ -40,11 +40,11 @@ test: check vm-test
 
 # Benchmarks: printed ratios from one run, never asserted (see tests/bench).
 bench: $(VENV)/.installed vm-deps
-	tests/bench/noop-run
+	$(VENV)/bin/python tests/bench/noop_run.py
 
 # A local Debian 12 VM made kdump-ready by the collection's playbook, crashed, and its vmcore shown.
 demo: $(VENV)/.installed vm-deps
-	tests/demo
+	$(VENV)/bin/python tests/demo.py
 
 vm-deps:
 	tests/vm/install-deps
@@ -89,7 +89,7 @@ lint: $(VENV)/.installed changelog-lint role-specs
 
 # Role defaults and meta/argument_specs.yml must not drift apart.
 role-specs: $(VENV)/.installed
-	$(VENV)/bin/python tests/check-role-specs
+	$(VENV)/bin/python tests/check_role_specs.py
 
 changelog-lint: $(VENV)/.installed
 	$(VENV)/bin/antsibull-changelog lint

@@ -1,5 +1,4 @@
-#!/usr/bin/env python3
-"""Every role's defaults/main.yml and meta/argument_specs.yml must agree.
+"""Every role's defaults/main.yml and meta/argument_specs.yml must agree (make role-specs).
 
 Each default names an option of the entry point `main`, with the same default value; an option
 with a default in the spec has it in defaults/main.yml too, and an optional one without a default

@@ -1,7 +1,6 @@
-#!/usr/bin/env python3
 """make demo: a local Debian 12 VM made kdump-ready by the collection, crashed, and its vmcore shown.
 
-  tests/demo [--release bookworm|trixie] [--keep]
+  .venv/bin/python tests/demo.py [--release bookworm|trixie] [--keep]
 
 Uses only what `make demo` installed (.venv, QEMU, debootstrap). The VM is stopped at the end
 unless --keep (then: tests/vm/vm ssh demo-RELEASE, tests/vm/vm down demo-RELEASE).
@@ -75,7 +74,7 @@ def playbook(name, inventory, serial_log, *extra):
     tail.start()
     start = time.monotonic()
     try:
-        proc = subprocess.run(argv, env=env, cwd=WORK)
+        proc = subprocess.run(argv, env=env, cwd=WORK, check=False)
     finally:
         tail.stop.set()
     if proc.returncode:
@@ -96,7 +95,7 @@ def main():
     step("Starting a Debian %s VM (%s) under QEMU; the first run builds its image (about 4 min)"
          % ({"bookworm": 12, "trixie": 13}[args.release], args.release))
     subprocess.run([VM, "down", name], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-    up = subprocess.run([VM, "up", name, "--release", args.release], stdout=subprocess.PIPE, text=True)
+    up = subprocess.run([VM, "up", name, "--release", args.release], stdout=subprocess.PIPE, text=True, check=False)
     if up.returncode:
         sys.exit("demo: the VM did not start (see above)")
     vm = json.loads(up.stdout)
@@ -105,7 +104,7 @@ def main():
     with open(inventory, "w", encoding="utf-8") as f:
         f.write("%s ansible_host=%s ansible_port=%s ansible_user=%s ansible_ssh_private_key_file=%s "
                 "ansible_ssh_common_args='-o UserKnownHostsFile=/dev/null -o ServerAliveInterval=5 "
-                "-o ServerAliveCountMax=6'\n" % (name, vm["host"], vm["port"], vm["user"], vm["identity_file"]))
+                "-o ServerAliveCountMax=6' ansible_python_interpreter=auto_silent\n" % (name, vm["host"], vm["port"], vm["user"], vm["identity_file"]))
     print("    %s answers on SSH at %s:%s (%s, %.0f s)" % (name, vm["host"], vm["port"], vm["accel"], boot_seconds))
 
     step("Making it kdump-ready: install kdump-tools, reserve memory, configure, reboot, re-check")

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """make bench: what the kdump role costs on a host that is already kdump-ready.
 
 Boots (or reuses) a Debian 12 VM, makes it ready once with crashdump.kdump.enable, then times, in
@@ -6,7 +5,7 @@ one run and alternating, ROUNDS no-op runs of the same playbook and ROUNDS `ansi
 trips to the same VM. Prints the ratio of the medians and the tasks that touched the host.
 Numbers are printed, never asserted: wall time under TCG depends on the machine.
 
-  tests/bench/noop-run [--rounds N] [--keep]
+  .venv/bin/python tests/bench/noop_run.py [--rounds N] [--keep] [--vm NAME]
 """
 
 import argparse
@@ -36,7 +35,7 @@ def ansible_env():
 
 def timed(argv, env, quiet=True):
     start = time.monotonic()
-    proc = subprocess.run(argv, env=env, stdout=subprocess.PIPE if quiet else None, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.run(argv, env=env, stdout=subprocess.PIPE if quiet else None, stderr=subprocess.STDOUT, text=True, check=False)
     seconds = time.monotonic() - start
     if proc.returncode:
         sys.exit("bench: %s failed:\n%s" % (" ".join(argv), proc.stdout or ""))
@@ -47,9 +46,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--keep", action="store_true", help="leave the VM running")
+    parser.add_argument("--vm", default=NAME, help="harness VM to use (started when not running; default %(default)s)")
     args = parser.parse_args()
+    name = args.vm
 
-    up = subprocess.run([VM, "up", NAME, "--release", "bookworm"], stdout=subprocess.PIPE, text=True)
+    up = subprocess.run([VM, "up", name, "--release", "bookworm"], stdout=subprocess.PIPE, text=True, check=False)
     if up.returncode:
         sys.exit("bench: the VM did not start")
     vm = json.loads(up.stdout)
@@ -57,14 +58,14 @@ def main():
     inventory = os.path.join(work, "inventory.ini")
     with open(inventory, "w", encoding="utf-8") as f:
         f.write("%s ansible_host=%s ansible_port=%s ansible_user=%s ansible_ssh_private_key_file=%s "
-                "ansible_ssh_common_args='-o UserKnownHostsFile=/dev/null'\n"
-                % (NAME, vm["host"], vm["port"], vm["user"], vm["identity_file"]))
+                "ansible_ssh_common_args='-o UserKnownHostsFile=/dev/null' ansible_python_interpreter=auto_silent\n"
+                % (name, vm["host"], vm["port"], vm["user"], vm["identity_file"]))
     env = ansible_env()
     bin_dir = os.path.join(VENV, "bin")
     enable = [os.path.join(bin_dir, "ansible-playbook"), "-i", inventory, "crashdump.kdump.enable"]
-    ping = [os.path.join(bin_dir, "ansible"), "-i", inventory, NAME, "-m", "ansible.builtin.ping"]
+    ping = [os.path.join(bin_dir, "ansible"), "-i", inventory, name, "-m", "ansible.builtin.ping"]
 
-    print("bench: making %s kdump-ready once (a no-op if it already is)" % NAME, flush=True)
+    print("bench: making %s kdump-ready once (a no-op if it already is)" % name, flush=True)
     timed(enable + ["-e", "kdump_reboot_ok=true"], env, quiet=False)
 
     noop, pings, counts = [], [], []
@@ -75,7 +76,7 @@ def main():
             counts.append(json.load(f))
         pings.append(timed(ping, env))
     if not args.keep:
-        subprocess.run([VM, "down", NAME], stdout=subprocess.DEVNULL, check=False)
+        subprocess.run([VM, "down", name], stdout=subprocess.DEVNULL, check=False)
 
     last = counts[-1]
     print()
