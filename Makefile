@@ -32,7 +32,7 @@ check: lint sanity pysyntax units build-import
 # make test runs every scenario on Debian 12, and crashkernel, default, crash and absent on Debian 13
 # too (issue 3's rule for the 60-minute budget); make test-all adds no_reboot on Debian 13 and the
 # harness self-test.
-VM_SCENARIOS ?= crashkernel modules no_reboot default+crash+absent
+VM_SCENARIOS ?= crashkernel modules,no_reboot default+crash+absent
 VM_SCENARIOS_TRIXIE ?= no_reboot
 VM_SCENARIOS_EXTRA ?= harness
 

@@ -138,9 +138,9 @@ dumps:
   returned: always
   type: list
   elements: dict
-  sample: [{"path": "/var/crash/202611280142/dump.202611280142", "dir": "/var/crash/202611280142",
-            "size": 45829120, "mtime": 1795830171, "complete": true, "format": "kdump-compressed",
-            "dmesg": "/var/crash/202611280142/dmesg.202611280142"}]
+  sample: [{"path": "/var/crash/202611280246/dump.202611280246", "dir": "/var/crash/202611280246",
+            "size": 46725725, "mtime": 1795833990, "complete": true, "format": "makedumpfile-flattened",
+            "dmesg": "/var/crash/202611280246/dmesg.202611280246"}]
 """
 
 import os
