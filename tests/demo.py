@@ -16,7 +16,9 @@ import threading
 import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
-VM = os.path.join(REPO, "tests", "vm", "vm")
+sys.path.insert(0, os.path.join(REPO, "tests", "vm"))
+import vmhost  # noqa: E402  (tests/vm/vmhost.py)
+
 VENV = os.environ.get("CRASHDUMP_VENV", os.path.join(REPO, ".venv"))
 WORK = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "crashdump-kdump", "demo")
 # Console lines worth showing while Ansible waits on a booting or dumping VM.
@@ -63,11 +65,7 @@ class ConsoleTail(threading.Thread):
 
 
 def playbook(name, inventory, serial_log, *extra):
-    env = dict(os.environ)
-    env["ANSIBLE_COLLECTIONS_PATH"] = subprocess.check_output([os.path.join(REPO, "tests", "vm", "link-collection")],
-                                                              text=True).strip()
-    env.update(ANSIBLE_HOST_KEY_CHECKING="False", ANSIBLE_DISPLAY_SKIPPED_HOSTS="False",
-               ANSIBLE_CALLBACK_RESULT_FORMAT="yaml", ANSIBLE_NOCOLOR="1", ANSIBLE_DEPRECATION_WARNINGS="False")
+    env = vmhost.ansible_env(ANSIBLE_DISPLAY_SKIPPED_HOSTS="False", ANSIBLE_CALLBACK_RESULT_FORMAT="yaml")
     argv = [os.path.join(VENV, "bin", "ansible-playbook"), "-i", inventory, "crashdump.kdump." + name] + list(extra)
     print("    $ " + " ".join(argv[1:]), flush=True)
     tail = ConsoleTail(serial_log)
@@ -94,17 +92,10 @@ def main():
 
     step("Starting a Debian %s VM (%s) under QEMU; the first run builds its image (about 4 min)"
          % ({"bookworm": 12, "trixie": 13}[args.release], args.release))
-    subprocess.run([VM, "down", name], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-    up = subprocess.run([VM, "up", name, "--release", args.release], stdout=subprocess.PIPE, text=True, check=False)
-    if up.returncode:
-        sys.exit("demo: the VM did not start (see above)")
-    vm = json.loads(up.stdout)
+    subprocess.run([vmhost.VM, "down", name], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    vm = vmhost.up(name, args.release)
     boot_seconds = time.monotonic() - begin
-    inventory = os.path.join(WORK, "inventory.ini")
-    with open(inventory, "w", encoding="utf-8") as f:
-        f.write("%s ansible_host=%s ansible_port=%s ansible_user=%s ansible_ssh_private_key_file=%s "
-                "ansible_ssh_common_args='-o UserKnownHostsFile=/dev/null -o ServerAliveInterval=5 "
-                "-o ServerAliveCountMax=6' ansible_python_interpreter=auto_silent\n" % (name, vm["host"], vm["port"], vm["user"], vm["identity_file"]))
+    inventory = vmhost.write_inventory(os.path.join(WORK, "inventory.ini"), name, vm)
     print("    %s answers on SSH at %s:%s (%s, %.0f s)" % (name, vm["host"], vm["port"], vm["accel"], boot_seconds))
 
     step("Making it kdump-ready: install kdump-tools, reserve memory, configure, reboot, re-check")
@@ -118,7 +109,7 @@ def main():
         report = json.load(f)
 
     if not args.keep:
-        subprocess.run([VM, "down", name], stdout=subprocess.DEVNULL, check=False)
+        subprocess.run([vmhost.VM, "down", name], stdout=subprocess.DEVNULL, check=False)
     rows = [
         ("host", "%s (Debian %s VM, %s)" % (name, {"bookworm": 12, "trixie": 13}[args.release], vm["accel"])),
         ("crashkernel=", report["crashkernel"]),

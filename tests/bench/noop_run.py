@@ -19,18 +19,10 @@ import time
 
 HERE = os.path.dirname(os.path.realpath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
-VM = os.path.join(REPO, "tests", "vm", "vm")
 VENV = os.environ.get("CRASHDUMP_VENV", os.path.join(REPO, ".venv"))
+sys.path.insert(0, os.path.join(REPO, "tests", "vm"))
+import vmhost  # noqa: E402  (tests/vm/vmhost.py)
 NAME = "bench-bookworm"
-
-
-def ansible_env():
-    env = dict(os.environ)
-    env["ANSIBLE_COLLECTIONS_PATH"] = subprocess.check_output(
-        [os.path.join(REPO, "tests", "vm", "link-collection")], text=True).strip()
-    env.update(ANSIBLE_HOST_KEY_CHECKING="False", ANSIBLE_NOCOLOR="1", ANSIBLE_CALLBACK_PLUGINS=os.path.join(HERE, "callback_plugins"),
-               ANSIBLE_CALLBACKS_ENABLED="host_tasks", ANSIBLE_DEPRECATION_WARNINGS="False")
-    return env
 
 
 def timed(argv, env, quiet=True):
@@ -50,17 +42,11 @@ def main():
     args = parser.parse_args()
     name = args.vm
 
-    up = subprocess.run([VM, "up", name, "--release", "bookworm"], stdout=subprocess.PIPE, text=True, check=False)
-    if up.returncode:
-        sys.exit("bench: the VM did not start")
-    vm = json.loads(up.stdout)
+    vm = vmhost.up(name, "bookworm")
     work = tempfile.mkdtemp(prefix="crashdump-bench-")
-    inventory = os.path.join(work, "inventory.ini")
-    with open(inventory, "w", encoding="utf-8") as f:
-        f.write("%s ansible_host=%s ansible_port=%s ansible_user=%s ansible_ssh_private_key_file=%s "
-                "ansible_ssh_common_args='-o UserKnownHostsFile=/dev/null' ansible_python_interpreter=auto_silent\n"
-                % (name, vm["host"], vm["port"], vm["user"], vm["identity_file"]))
-    env = ansible_env()
+    inventory = vmhost.write_inventory(os.path.join(work, "inventory.ini"), name, vm)
+    env = vmhost.ansible_env(ANSIBLE_CALLBACK_PLUGINS=os.path.join(HERE, "callback_plugins"),
+                             ANSIBLE_CALLBACKS_ENABLED="host_tasks")
     bin_dir = os.path.join(VENV, "bin")
     enable = [os.path.join(bin_dir, "ansible-playbook"), "-i", inventory, "crashdump.kdump.enable"]
     ping = [os.path.join(bin_dir, "ansible"), "-i", inventory, name, "-m", "ansible.builtin.ping"]
@@ -76,7 +62,7 @@ def main():
             counts.append(json.load(f))
         pings.append(timed(ping, env))
     if not args.keep:
-        subprocess.run([VM, "down", name], stdout=subprocess.DEVNULL, check=False)
+        subprocess.run([vmhost.VM, "down", name], stdout=subprocess.DEVNULL, check=False)
 
     last = counts[-1]
     print()
