@@ -6,8 +6,9 @@
 
 PRIVATE to the crashdump.kdump collection; it may change without notice.
 
-Pure logic, no I/O; Python 2.7 and 3.6+. Every input is the text the module
-read (``grubby --info=ALL``, ``grubby --default-kernel``, files).
+Python 2.7 and 3.6+. The planning functions are pure: every input is the text
+``Backend.read`` gathered (``grubby --info=ALL``, ``grubby --default-kernel``,
+files).
 
 What the plan does:
 
@@ -49,7 +50,18 @@ from ansible_collections.crashdump.kdump.plugins.module_utils._bootloader import
     crashkernel_tokens,
     replace_crashkernel,
 )
-from ansible_collections.crashdump.kdump.plugins.module_utils._grub_defaults import set_crashkernel
+from ansible_collections.crashdump.kdump.plugins.module_utils._crashkernel import CrashkernelError
+from ansible_collections.crashdump.kdump.plugins.module_utils._platform import recommended_crashkernel
+from ansible_collections.crashdump.kdump.plugins.module_utils._shellvars import set_crashkernel
+
+NAME = "grubby"
+BLS_ENTRIES = "/boot/loader/entries/*.conf"
+# Files grubby rewrites besides those in the plan (BLS entries, grubenv with
+# RHEL 8's kernelopts, RHEL 7's grub.cfg): saved so a failure restores them.
+# /etc/grub2.cfg and the EFI grubenv of EL7/8 are symbolic links; the
+# transaction saves the link and its target.
+GRUBBY_TOUCHES = (BLS_ENTRIES, "/boot/grub2/grubenv", "/boot/grub2/grub.cfg",
+                  "/boot/efi/EFI/*/grubenv", "/boot/efi/EFI/*/grub.cfg", "/etc/grub2.cfg", "/etc/grub2-efi.cfg")
 
 ETC_DEFAULT_GRUB = "/etc/default/grub"
 KERNEL_CMDLINE = "/etc/kernel/cmdline"
@@ -194,7 +206,7 @@ def plan(info_all_text, desired, grubby="grubby", kernels="all", default_kernel=
         raise BootloaderError("grubby --info=ALL listed no Linux boot entry")
     examined = _select(entries, kernels, default_kernel)
 
-    result = Plan("grubby")
+    result = Plan(NAME, desired)
     differing = []
     for entry in examined:
         change = EntryChange(entry["title"] or entry["kernel"], entry["kernel"],
@@ -213,7 +225,7 @@ def plan(info_all_text, desired, grubby="grubby", kernels="all", default_kernel=
     if kernels == "all":
         if etc_default_grub is not None:
             new = set_crashkernel(etc_default_grub, desired, target="GRUB_CMDLINE_LINUX",
-                                  strip=("GRUB_CMDLINE_LINUX", "GRUB_CMDLINE_LINUX_DEFAULT"))
+                                  strip=("GRUB_CMDLINE_LINUX", "GRUB_CMDLINE_LINUX_DEFAULT"), path=ETC_DEFAULT_GRUB)
             if new != etc_default_grub:
                 result.files[ETC_DEFAULT_GRUB] = new
         if kernel_cmdline is not None:
@@ -228,3 +240,58 @@ def plan(info_all_text, desired, grubby="grubby", kernels="all", default_kernel=
             if new != kdump_conf:
                 result.files[KDUMP_CONF] = new
     return result
+
+
+class Backend(object):
+    """grubby on the Red Hat family (see the module docstring)."""
+
+    name = NAME
+
+    def __init__(self, host, facts):
+        self.host = host
+        self.facts = facts
+
+    @staticmethod
+    def detect(host, facts):
+        """BLS entries with grubby (RHEL 8+ and Fedora, s390x included), or a Red Hat host off s390x."""
+        if host.which("grubby") is None:
+            return False
+        return bool(host.glob(BLS_ENTRIES)) or (facts.family == "redhat" and facts.arch != "s390x")
+
+    def read(self, request):
+        tool = self.host.which("grubby", required=True)
+        default_kernel = self.host.run([tool, "--default-kernel"])[1] if request.kernels == "default" else None
+        try:
+            distro_value = recommended_crashkernel(self.host, self.facts, self.facts.kernel_release)[0]
+        except CrashkernelError:
+            distro_value = None
+        return dict(tool=tool, info_all=self.host.run([tool, "--info=ALL"])[1], default_kernel=default_kernel,
+                    etc_default_grub=self.host.read_text(ETC_DEFAULT_GRUB),
+                    kernel_cmdline=self.host.read_text(KERNEL_CMDLINE), kdump_conf=self.host.read_text(KDUMP_CONF),
+                    distro_default=distro_value,
+                    regenerated=sorted(set(path for pattern in GRUBBY_TOUCHES for path in self.host.glob(pattern))))
+
+    def plan(self, inputs, request):
+        result = plan(inputs["info_all"], request.desired, grubby=inputs["tool"], kernels=request.kernels,
+                      default_kernel=inputs["default_kernel"], etc_default_grub=inputs["etc_default_grub"],
+                      kernel_cmdline=inputs["kernel_cmdline"], kdump_conf=inputs["kdump_conf"],
+                      distro_default=inputs["distro_default"])
+        result.regenerated = list(inputs["regenerated"])
+        return result
+
+    def verify(self, inputs, request):
+        again = self.plan(self.read(request), request)
+        if not again.changed:
+            return []
+        return ["still to change after grubby: %s" % ", ".join(
+            [e.name for e in again.entries_changed()] + sorted(again.files))]
+
+    def entries(self):
+        tool = self.host.which("grubby")
+        if not tool:
+            return []
+        rc, out, _err = self.host.run([tool, "--info=ALL"], check=False)
+        if rc != 0:
+            return []
+        return [EntryChange(e["title"] or e["kernel"], e["kernel"], crashkernel_tokens(e["args"] or ""),
+                            crashkernel_tokens(e["args"] or "")) for e in parse_info_all(out)]

@@ -6,7 +6,7 @@
 
 PRIVATE to the crashdump.kdump collection; it may change without notice.
 
-Pure logic, no I/O; Python 2.7 and 3.6+.
+Python 2.7 and 3.6+; ``plan`` is pure, ``Backend`` does the I/O.
 
 ``rpm-ostree kargs`` prints the kernel arguments of the current deployment on
 one line. One ``rpm-ostree kargs`` call deletes every existing
@@ -27,6 +27,9 @@ from ansible_collections.crashdump.kdump.plugins.module_utils._bootloader import
     crashkernel_tokens,
 )
 
+NAME = "rpm-ostree"
+OSTREE_BOOTED = "/run/ostree-booted"
+
 
 def plan(kargs_output, desired, rpm_ostree="rpm-ostree"):
     """Plan ``desired`` crashkernel= tokens from the stdout of ``rpm-ostree kargs``."""
@@ -36,10 +39,43 @@ def plan(kargs_output, desired, rpm_ostree="rpm-ostree"):
         raise BootloaderError("rpm-ostree kargs printed %d lines, expected one: %r"
                               % (len(lines), kargs_output))
     before = crashkernel_tokens(lines[0] if lines else "")
-    result = Plan("rpm-ostree")
+    result = Plan(NAME, desired)
     change = EntryChange("deployment", None, before, desired)
     result.entries.append(change)
     if change.changed:
         result.commands.append([rpm_ostree, "kargs"] + ["--delete=" + token for token in before]
                                + ["--append=" + token for token in desired])
     return result
+
+
+class Backend(object):
+    """rpm-ostree kargs on image-based hosts (see the module docstring)."""
+
+    name = NAME
+
+    def __init__(self, host, facts):
+        self.host = host
+        self.facts = facts
+
+    @staticmethod
+    def detect(host, facts):
+        return host.exists(OSTREE_BOOTED) and host.which("rpm-ostree") is not None
+
+    def read(self, request):
+        tool = self.host.which("rpm-ostree", required=True)
+        return dict(tool=tool, kargs=self.host.run([tool, "kargs"])[1])
+
+    def plan(self, inputs, request):
+        return plan(inputs["kargs"], request.desired, rpm_ostree=inputs["tool"])
+
+    def verify(self, inputs, request):
+        return ["rpm-ostree kargs still differ"] if self.plan(self.read(request), request).changed else []
+
+    def entries(self):
+        tool = self.host.which("rpm-ostree")
+        if not tool:
+            return []
+        rc, out, _err = self.host.run([tool, "kargs"], check=False)
+        if rc != 0:
+            return []
+        return [EntryChange(e.name, e.kernel, e.before, e.before, kind=e.kind) for e in plan(out, []).entries]

@@ -6,7 +6,7 @@
 
 PRIVATE to the crashdump.kdump collection; it may change without notice.
 
-Pure logic, no I/O; Python 2.7 and 3.6+.
+Python 2.7 and 3.6+; the planning functions are pure, ``Backend`` does the I/O.
 
 ``/etc/zipl.conf`` has ``[name]`` sections and ``:name`` menu sections of
 ``key=value`` lines. A boot section is one with an ``image=`` line and no
@@ -15,8 +15,11 @@ lines hold the kernel command line. Every boot section's parameters get
 exactly the desired ``crashkernel=`` tokens (removed from every such line,
 appended to the last one, quoting kept); ``[defaultboot]``, dump and menu
 sections are left alone. After the file changes, ``zipl`` must run to write
-the boot record. (RHEL 8+ on s390x keeps entries in BLS files, which grubby
-manages; this backend is for zipl.conf-based hosts such as RHEL 7 and SLES.)
+the boot record. (RHEL 8+ and Fedora on s390x keep their entries in BLS
+files under ``/boot/loader/entries``, which grubby manages, and their
+``zipl.conf`` holds only ``[defaultboot]``; this backend is for zipl.conf-based
+hosts such as RHEL 7 and Debian, and refuses a zipl.conf without boot sections
+instead of reporting success with nothing planned.)
 """
 
 from __future__ import absolute_import, division, print_function
@@ -34,6 +37,7 @@ from ansible_collections.crashdump.kdump.plugins.module_utils._bootloader import
     replace_crashkernel,
 )
 
+NAME = "zipl"
 ZIPL_CONF = "/etc/zipl.conf"
 
 _SECTION = re.compile(r"^\s*\[([^\]]*)\]\s*$")
@@ -81,15 +85,29 @@ def _split_value(value, line_number):
     return "", value
 
 
+def _boot_sections(lines):
+    return [section for section in _sections(lines)
+            if not section.menu and section.image is not None
+            and "dumpto" not in section.keys and "dumptofs" not in section.keys]
+
+
+def has_boot_sections(zipl_conf):
+    """Whether ``zipl_conf`` (its text) has a boot section, i.e. the entries live in it and not in BLS files."""
+    return bool(_boot_sections((zipl_conf or "").splitlines(True)))
+
+
 def plan(zipl_conf, desired, zipl=("zipl",)):
     """Plan ``desired`` crashkernel= tokens for every boot section of ``zipl_conf`` (its text)."""
     desired = checked_tokens(desired)
     lines = zipl_conf.splitlines(True)
     replaced = {}           # line index -> new text (may hold an added line)
-    result = Plan("zipl")
-    for section in _sections(lines):
-        if section.menu or section.image is None or "dumpto" in section.keys or "dumptofs" in section.keys:
-            continue
+    result = Plan(NAME, desired)
+    sections = _boot_sections(lines)
+    if not sections:
+        raise BootloaderError("%s has no boot section (a [section] with image=): on RHEL 8+ and Fedora the boot "
+                              "entries are BLS files under /boot/loader/entries, which grubby manages; use "
+                              "bootloader=grubby" % ZIPL_CONF)
+    for section in sections:
         parsed = []
         before = []
         for index in section.keys.get("parameters", []):
@@ -124,3 +142,34 @@ def plan(zipl_conf, desired, zipl=("zipl",)):
         result.files[ZIPL_CONF] = new
         result.commands.append(list(zipl))
     return result
+
+
+class Backend(object):
+    """zipl on s390x hosts whose entries live in /etc/zipl.conf (see the module docstring)."""
+
+    name = NAME
+
+    def __init__(self, host, facts):
+        self.host = host
+        self.facts = facts
+
+    @staticmethod
+    def detect(host, facts):
+        return (facts.arch == "s390x" and host.which("zipl") is not None
+                and has_boot_sections(host.read_text(ZIPL_CONF)))
+
+    def read(self, request):
+        return dict(zipl_conf=self.host.read_text(ZIPL_CONF) or "", zipl=(self.host.which("zipl", required=True),))
+
+    def plan(self, inputs, request):
+        return plan(inputs["zipl_conf"], request.desired, zipl=inputs["zipl"])
+
+    def verify(self, inputs, request):
+        return ["%s still needs changes" % ZIPL_CONF] if self.plan(self.read(request), request).changed else []
+
+    def entries(self):
+        text = self.host.read_text(ZIPL_CONF)
+        if not has_boot_sections(text):
+            return []
+        return [EntryChange(e.name, e.kernel, e.before, e.before, kind=e.kind)
+                for e in plan(text, []).entries]

@@ -2,22 +2,68 @@
 # Copyright: (c) 2026, crashdump.kdump contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""What every bootloader backend shares: the plan it makes and the token helpers.
+"""What every bootloader backend shares: the plan, the boot entry rule, the token helpers.
 
 PRIVATE to the crashdump.kdump collection; it may change without notice.
 
-A backend reads the current boot configuration (files and tool output, passed
-in as text so the logic is testable) and returns a ``Plan``: the files to
-write, the commands to run afterwards (argv lists), and for every boot entry
-the ``crashkernel=`` tokens before and after. The module applies the plan (or,
-in check mode, only reports it). Pure logic, no I/O; Python 2.7 and 3.6+.
+Each bootloader is one backend object in its own ``_bl_<name>.py`` (the name is
+the tool, as the crashkernel module's ``bootloader`` option spells it), with
+the same small interface::
+
+    Backend.detect(host, facts)  -> bool   the host boots through this tool
+    backend = Backend(host, facts)
+    backend.read(request)        -> inputs (files and tool output, as text)
+    backend.plan(inputs, request)-> Plan   pure: files, commands, entries before/after
+    backend.verify(plan, request)-> [problem, ...] after the tool ran
+    backend.entries()            -> [EntryChange] the boot entries, read-only (kdump_info)
+
+``host`` is the I/O the backend may do (``_io.Host``: read files, list
+directories, find and run tools), passed in so that tests give recorded
+outputs instead. The pure planning functions of each backend take text and
+are table-tested on recorded real outputs. Python 2.7 and 3.6+.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import re
+
 CRASHKERNEL = "crashkernel="
+
+# What a boot entry boots. Only ENTRY_LINUX entries must carry crashkernel=.
+ENTRY_LINUX = "linux"               # a kernel of this system
+ENTRY_RESCUE = "rescue"             # rescue (Red Hat) or recovery mode (Debian, SUSE) entry
+ENTRY_MEMTEST = "memtest"           # memtest86+ (linux, linux16 or linuxefi loading memtest86+*.bin/.efi)
+ENTRY_OTHER_SYSTEM = "other-system"  # another installed system found by os-prober
+
+# Debian's and SUSE's 10_linux title recovery entries "... (recovery mode)";
+# Red Hat's rescue kernel is vmlinuz-0-rescue-<machine-id>, titled "... rescue ...".
+_RESCUE_TITLE = re.compile(r"\(recovery mode\)|\brescue\b", re.I)
+# GRUB's 30_os-prober ends each title with " (on /dev/...)" and gives it an id
+# 'osprober-<type>-...' (util/grub.d/30_os-prober.in).
+_OTHER_SYSTEM_TITLE = re.compile(r"\(on /dev/[^)]*\)\s*$")
+
+
+def entry_kind(title, kernel, entry_id=None):
+    """The one rule for what a boot entry is (ENTRY_LINUX, ENTRY_RESCUE, ENTRY_MEMTEST, ENTRY_OTHER_SYSTEM).
+
+    Firmware-setup and chainloader entries have no kernel, so backends never list them.
+    """
+    title = title or ""
+    base = (kernel or "").rsplit("/", 1)[-1].lower()
+    if "memtest" in base:
+        return ENTRY_MEMTEST
+    if (entry_id or "").startswith("osprober-") or _OTHER_SYSTEM_TITLE.search(title):
+        return ENTRY_OTHER_SYSTEM
+    if _RESCUE_TITLE.search(title) or base.startswith("vmlinuz-0-rescue"):
+        return ENTRY_RESCUE
+    return ENTRY_LINUX
+
+
+def must_carry_crashkernel(kind):
+    """Whether an entry of this kind must boot with the requested crashkernel=."""
+    return kind == ENTRY_LINUX
 
 
 class BootloaderError(Exception):
@@ -25,33 +71,36 @@ class BootloaderError(Exception):
 
 
 class EntryChange(object):
-    """One boot entry: its ``crashkernel=`` tokens now and after the plan."""
+    """One boot entry: its ``crashkernel=`` tokens now and after the plan, and what it boots."""
 
-    def __init__(self, name, kernel, before, after):
+    def __init__(self, name, kernel, before, after, kind=None, entry_id=None):
         self.name = name
         self.kernel = kernel
         self.before = list(before)
         self.after = list(after)
+        self.kind = kind or entry_kind(name, kernel, entry_id)
 
     @property
     def changed(self):
         return self.before != self.after
 
     def as_dict(self):
-        return dict(name=self.name, kernel=self.kernel, before=self.before, after=self.after,
+        return dict(name=self.name, kernel=self.kernel, kind=self.kind, before=self.before, after=self.after,
                     changed=self.changed)
 
 
 class Plan(object):
     """Files to write (``path -> text``, ``None`` = remove), then commands to run."""
 
-    def __init__(self, bootloader):
+    def __init__(self, bootloader, desired=()):
         self.bootloader = bootloader
         self.files = {}
         self.commands = []
         self.entries = []
         # Files the commands rewrite (e.g. grub.cfg): saved and restored on failure.
         self.regenerated = []
+        # What a normal entry boots with afterwards when no entry is listed (e.g. no grub.cfg yet).
+        self.default_after = list(desired)
 
     @property
     def changed(self):
@@ -59,6 +108,71 @@ class Plan(object):
 
     def entries_changed(self):
         return [entry for entry in self.entries if entry.changed]
+
+    def normal_entries(self):
+        """The entries that must carry crashkernel= (see ``must_carry_crashkernel``)."""
+        return [entry for entry in self.entries if must_carry_crashkernel(entry.kind)]
+
+    @property
+    def tokens_before(self):
+        normal = self.normal_entries()
+        return normal[0].before if normal else []
+
+    @property
+    def tokens_after(self):
+        normal = self.normal_entries()
+        return normal[0].after if normal else list(self.default_after)
+
+
+class Request(object):
+    """What the user asks of a backend: the tokens every normal entry must carry, and how."""
+
+    def __init__(self, desired, state="present", kernels="all", remove_distro_default=False):
+        self.desired = checked_tokens(desired)
+        self.state = state
+        self.kernels = kernels
+        self.remove_distro_default = remove_distro_default
+
+
+_MENU_OPEN = re.compile(r"^\s*(menuentry|submenu)\s+(?:'([^']*)'|\"([^\"]*)\"|(\S+))")
+_MENU_ID = re.compile(r"\$menuentry_id_option\s+(?:'([^']*)'|\"([^\"]*)\"|(\S+))")
+_LINUX = re.compile(r"^\s*(linux|linuxefi|linux16)\s+(\S+)(.*)$")
+
+
+def grub_cfg_entries(text):
+    """The kernel-loading entries of a generated grub.cfg, in order.
+
+    Each a dict: ``title`` (innermost menuentry), ``id`` (its
+    ``$menuentry_id_option``, or None), ``loader`` (``linux``, ``linuxefi`` or
+    ``linux16``), ``kernel``, ``args`` and ``kind`` (``entry_kind``). Entries
+    without a kernel line (chainloader, fwsetup) are not listed.
+    """
+    entries = []
+    stack = []          # (kind, title, id) of the open { ... } blocks
+    for line in text.splitlines():
+        stripped = line.strip()
+        opened = _MENU_OPEN.match(line)
+        if stripped.endswith("{"):
+            if opened:
+                title = opened.group(2) or opened.group(3) or opened.group(4)
+                ident = _MENU_ID.search(line)
+                ident = (ident.group(1) or ident.group(2) or ident.group(3)) if ident else None
+                stack.append((opened.group(1), title, ident))
+            else:
+                stack.append(("other", None, None))
+            continue
+        if stripped == "}":
+            if stack:
+                stack.pop()
+            continue
+        menus = [(title, ident) for block, title, ident in stack if block == "menuentry"]
+        linux = _LINUX.match(line)
+        if linux and menus:
+            title, ident = menus[-1]
+            args = linux.group(3).strip()
+            entries.append(dict(title=title, id=ident, loader=linux.group(1), kernel=linux.group(2), args=args,
+                                kind=entry_kind(title, linux.group(2), ident)))
+    return entries
 
 
 def checked_tokens(desired):

@@ -270,6 +270,23 @@ class Crashkernel(object):
         return size
 
 
+# The kernel refuses only a reservation not below RAM; one that takes more than
+# half of it leaves the running system starved (OOM at boot, or the low region
+# failing). This collection refuses that too.
+MAX_RESERVED_FRACTION = (1, 2)
+
+
+def check_reservation(text, reserved_bytes, ram_bytes):
+    """Raise CrashkernelError when ``reserved_bytes`` (main plus low region) is more than half of RAM."""
+    numerator, denominator = MAX_RESERVED_FRACTION
+    limit = ram_bytes * numerator // denominator
+    if reserved_bytes > limit:
+        raise CrashkernelError(
+            "%s would reserve %s of this host's %s of System RAM, more than half: the running system would be "
+            "starved of memory; accepted here: at most %s in all (main and ,low regions)"
+            % (text, format_size(reserved_bytes), format_size(ram_bytes), format_size(limit)))
+
+
 def _match_ranges(ranges, ram_bytes):
     """parse_crashkernel_mem(): first range holding the rounded RAM wins."""
     total = -(-ram_bytes // RAM_ROUNDING) * RAM_ROUNDING
@@ -727,13 +744,6 @@ DEBIAN_S390X = "384M-:128M"
 SUSE_FALLBACK = {"ppc64le": "384M", "ppc64": "384M"}
 SUSE_FALLBACK_OTHER = "192M"
 
-RED_HAT_FAMILY = frozenset((
-    "redhat", "rhel", "centos", "almalinux", "rocky", "oraclelinux", "ol", "oracle",
-    "scientific", "cloudlinux", "eurolinux", "navylinux", "virtuozzo",
-))
-SUSE_FAMILY = frozenset(("suse", "sles", "sles_sap", "opensuse", "opensuse leap", "opensuse-leap", "sled"))
-
-
 def auto_size(ram_bytes, arch, rhel_major):
     """Bytes a RHEL 7 or 8 kernel reserves for crashkernel=auto."""
     arch = normalize_arch(arch)
@@ -813,19 +823,24 @@ def distro_default(distribution, version, arch):
     after ``crashkernel=``; ``auto`` on RHEL 7/8. Raises CrashkernelError when
     no table is known, naming the ones that are.
     """
+    # Imported here: _platform (the one family classifier) imports this module.
+    from ansible_collections.crashdump.kdump.plugins.module_utils._platform import family_of
+
     arch = normalize_arch(arch)
     name = str(distribution).lower()
+    family = family_of(name)
     version = str(version)
     major = _major(version)
-    if name in RED_HAT_FAMILY:
+    if name == "fedora":
+        if major.isdigit():
+            return kdumpctl_default(arch, current=int(major) >= 42)
+    elif family == "redhat":
         if major in ("7", "8"):
             return "auto"
         if major == "9":
             return kdumpctl_default(arch, current=False)
         if major.isdigit() and int(major) >= 10:
             return kdumpctl_default(arch, current=True)
-    elif name == "fedora" and major.isdigit():
-        return kdumpctl_default(arch, current=int(major) >= 42)
     elif name == "debian":
         if arch == "s390x":
             return DEBIAN_S390X
@@ -848,7 +863,7 @@ def distro_default(distribution, version, arch):
                 chosen = release
         if chosen and arch in UBUNTU_DEFAULTS[chosen]:
             return UBUNTU_DEFAULTS[chosen][arch]
-    elif name in SUSE_FAMILY:
+    elif family == "suse":
         return SUSE_FALLBACK.get(arch, SUSE_FALLBACK_OTHER)
     raise CrashkernelError(
         "no default crashkernel known for %s %s on %s; known: RHEL family 7-10, Fedora, "

@@ -7,9 +7,13 @@
 PRIVATE to the crashdump.kdump collection; it may change without notice.
 
 Writes are atomic (temporary file in the same directory, fsync, rename via
-``module.atomic_move``) and keep the old file's mode and owner. A
-``FileTransaction`` remembers each file's original bytes so that a failed
-bootloader tool can be followed by a byte-for-byte restore. Python 2.7 and 3.6+.
+``module.atomic_move``), keep the old file's mode and owner, and follow
+symbolic links: ``/etc/grub2.cfg`` -> ``../boot/grub2/grub.cfg`` stays a link
+and its target is replaced. A ``FileTransaction`` remembers each file's
+original bytes (and each link) so that a failed bootloader tool can be followed
+by a byte-for-byte restore; the restore never raises, it reports what it could
+not put back. ``Host`` is the I/O the bootloader backends do, in one object so
+that tests can hand them recorded outputs instead. Python 2.7 and 3.6+.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -17,9 +21,12 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import errno
+import glob
 import os
+import shutil
 import stat
 import tempfile
+import time
 
 
 def read_bytes(path, limit=-1):
@@ -43,7 +50,11 @@ def read_text(path):
 
 
 def write_atomic(module, path, data, mode=0o644):
-    """Replace ``path`` with ``data`` (bytes) atomically, keeping an existing file's mode and owner."""
+    """Replace ``path`` with ``data`` (bytes) atomically, keeping an existing file's mode and owner.
+
+    A symbolic link is followed: its target is replaced and the link stays.
+    """
+    path = os.path.realpath(path)
     directory = os.path.dirname(path) or "."
     existing = None
     try:
@@ -76,17 +87,52 @@ def remove(path):
             raise
 
 
+def _link_target(path):
+    """What the symbolic link ``path`` points to, or None when it is not a link."""
+    try:
+        return os.readlink(path)
+    except OSError:
+        return None
+
+
+def _restore_link(path, target):
+    """Make ``path`` the symbolic link to ``target`` again, atomically."""
+    temporary = "%s.crashdump-link-%d" % (path, os.getpid())
+    remove(temporary)
+    os.symlink(target, temporary)
+    os.rename(temporary, path)
+
+
+def backup_copy(path):
+    """Copy ``path`` beside itself as ``path.PID.YYYY-MM-DD@HH:MM:SS~`` (ansible's backup name); return the copy."""
+    copy = "%s.%d.%s" % (path, os.getpid(), time.strftime("%Y-%m-%d@%H:%M:%S~", time.localtime()))
+    shutil.copy2(os.path.realpath(path), copy)
+    return copy
+
+
 class FileTransaction(object):
     """Write several files; on failure put every one back exactly as it was."""
 
     def __init__(self, module):
         self.module = module
-        self._originals = []  # (path, bytes or None), in the order first touched
+        self._originals = []  # (path, bytes or None, link target or None), in the order first touched
 
     def save(self, path):
-        """Remember ``path``'s current bytes (once) so ``rollback`` can restore them."""
-        if all(saved != path for saved, _ignored in self._originals):
-            self._originals.append((path, read_bytes(path)))
+        """Remember ``path``'s current bytes (once) so ``rollback`` can restore them.
+
+        For a symbolic link both are remembered: the link itself, and its
+        target's bytes under the target's own path (which is what writes change).
+        """
+        if any(saved == path for saved, _data, _link in self._originals):
+            return
+        link = _link_target(path)
+        if link is not None:
+            real = os.path.realpath(path)
+            if real != path:
+                self.save(real)
+            self._originals.append((path, None, link))
+        else:
+            self._originals.append((path, read_bytes(path), None))
 
     def write(self, path, data):
         self.save(path)
@@ -97,12 +143,57 @@ class FileTransaction(object):
         remove(path)
 
     def rollback(self):
-        """Restore every saved file; return the paths restored."""
+        """Restore every saved file, newest first; never raises.
+
+        Returns ``(restored, failed)``: the paths put back as they were, and
+        ``(path, reason)`` for each one that could not be (the others are still tried).
+        """
         restored = []
-        for path, original in reversed(self._originals):
-            if original is None:
-                remove(path)
-            elif read_bytes(path) != original:
-                write_atomic(self.module, path, original)
-            restored.append(path)
-        return restored
+        failed = []
+        for path, original, link in reversed(self._originals):
+            try:
+                if link is not None:
+                    if _link_target(path) != link:
+                        _restore_link(path, link)
+                elif original is None:
+                    remove(path)
+                elif os.path.islink(path) or read_bytes(path) != original:
+                    if os.path.islink(path):  # a tool replaced the file with a link: put the file back
+                        remove(path)
+                    write_atomic(self.module, path, original)
+                restored.append(path)
+            except Exception as exc:  # pylint: disable=broad-except  # rollback must go on and report
+                failed.append((path, str(exc)))
+        return restored, failed
+
+
+class Host(object):
+    """The host as the bootloader backends see it: files, directories and tools.
+
+    ``runner`` is the collection's ``_runner.Runner``. Tests pass an object
+    with the same methods that answers from recorded outputs.
+    """
+
+    def __init__(self, runner):
+        self.runner = runner
+
+    def read_text(self, path):
+        return read_text(path)
+
+    def exists(self, path):
+        return os.path.exists(path)
+
+    def isdir(self, path):
+        return os.path.isdir(path)
+
+    def listdir(self, path):
+        return sorted(os.listdir(path)) if os.path.isdir(path) else []
+
+    def glob(self, pattern):
+        return sorted(glob.glob(pattern))
+
+    def which(self, name, required=False):
+        return self.runner.which(name, required=required)
+
+    def run(self, argv, check=True, data=None):
+        return self.runner.run(argv, check=check, data=data)

@@ -17,8 +17,7 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.crashdump.kdump.plugins.module_utils._bootloader import BootloaderError
-from ansible_collections.crashdump.kdump.plugins.module_utils._grub_defaults import get_var, set_var
+from ansible_collections.crashdump.kdump.plugins.module_utils._shellvars import ShellVarError, get_var, set_var
 
 # makedumpfile's compression flags (makedumpfile(8)).
 COMPRESSION_FLAGS = {"zlib": "-c", "lzo": "-l", "snappy": "-p", "zstd": "-z", "none": ""}
@@ -171,7 +170,7 @@ def _keep_message_level(collector, current):
 def _set_shell(text, name, value):
     try:
         return set_var(text, name, value)
-    except BootloaderError as exc:
+    except ShellVarError as exc:
         raise ConfigError(str(exc))
 
 

@@ -17,6 +17,12 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.crashdump.kdump.plugins.module_utils._crashkernel import (
+    CrashkernelError,
+    distro_default,
+    kernel_supports_auto,
+)
+
 # Where the kernel reports the reservation; newer kernels document the first
 # as obsolete in favour of /sys/kernel/kexec/crash_size (read whichever exists).
 CRASH_SIZE_PATHS = ("/sys/kernel/kexec/crash_size", "/sys/kernel/kexec_crash_size")
@@ -36,16 +42,35 @@ def parse_os_release(text):
     return result
 
 
+# The one family classifier: os-release IDs (ID, ID_LIKE) and the distribution
+# names Ansible reports (ansible_distribution, lowercased), per family.
+FAMILY_NAMES = {
+    "redhat": frozenset((
+        "rhel", "redhat", "fedora", "centos", "almalinux", "rocky", "ol", "oraclelinux", "oracle",
+        "scientific", "cloudlinux", "eurolinux", "navylinux", "virtuozzo")),
+    "debian": frozenset(("debian", "ubuntu")),
+    "suse": frozenset(("suse", "sles", "sles_sap", "sled", "opensuse", "opensuse leap", "opensuse-leap",
+                       "opensuse-tumbleweed")),
+}
+
+
+def family_of(name):
+    """'redhat', 'debian' or 'suse' for one distribution name or os-release ID, else None."""
+    name = (name or "").strip().lower()
+    for family, names in FAMILY_NAMES.items():
+        if name in names:
+            return family
+    if name.startswith("opensuse") or name.startswith("sles"):
+        return "suse"
+    return None
+
+
 def os_family(os_release):
     """'redhat', 'debian' or 'suse' from os-release ID and ID_LIKE, else None."""
-    ids = [os_release.get("ID", "")] + os_release.get("ID_LIKE", "").split()
-    for name in ids:
-        if name in ("rhel", "fedora", "centos", "almalinux", "rocky", "ol"):
-            return "redhat"
-        if name in ("debian", "ubuntu"):
-            return "debian"
-        if name.startswith("suse") or name.startswith("opensuse") or name == "sles":
-            return "suse"
+    for name in [os_release.get("ID", "")] + os_release.get("ID_LIKE", "").split():
+        family = family_of(name)
+        if family:
+            return family
     return None
 
 
@@ -81,12 +106,14 @@ class HostFacts(object):
     """Reads what the crashkernel logic needs from the running host.
 
     ``read_text(path)`` returns the file's text, or None when it does not exist
-    or cannot be read.
+    or cannot be read; ``machine`` and ``kernel_release`` are what ``uname -m``
+    and ``uname -r`` print.
     """
 
-    def __init__(self, read_text, machine):
+    def __init__(self, read_text, machine, kernel_release=""):
         self._read = read_text
         self.arch = machine
+        self.kernel_release = kernel_release
         self.os_release = parse_os_release(self._read("/etc/os-release") or "")
         self.family = os_family(self.os_release)
         self.cmdline = (self._read("/proc/cmdline") or "").strip()
@@ -223,3 +250,26 @@ def dump_format(head):
         if head.startswith(magic):
             return name
     return None
+
+
+def recommended_crashkernel(host, facts, kernel_release):
+    """The distribution's recommendation for this host: ``(value, source)``.
+
+    In order: ``auto`` on RHEL 7/8 kernels (the kernel sizes it), the host's own
+    ``kdumpctl get-default-crashkernel`` (RHEL 9+, Fedora: it adds what this
+    host needs, e.g. SME/SEV or 64k pages), else the kdump packages' table for
+    the release (``_crashkernel.distro_default``). ``host`` finds and runs the
+    tool (``_io.Host``). Raises CrashkernelError when no recommendation is known.
+    """
+    if kernel_supports_auto(kernel_release):
+        return "auto", "crashkernel=auto of the RHEL 7/8 kernel %s" % kernel_release
+    kdumpctl = host.which("kdumpctl")
+    if kdumpctl:
+        rc, out, _err = host.run([kdumpctl, "get-default-crashkernel"], check=False)
+        if rc == 0 and out.strip():
+            return out.strip(), "kdumpctl get-default-crashkernel"
+    value = distro_default(facts.distribution, facts.version, facts.arch)
+    if value == "auto":
+        raise CrashkernelError("crashkernel=auto is the default of %s %s, but the running kernel %s does not "
+                               "implement it" % (facts.distribution, facts.version, kernel_release))
+    return value, "kdump packages' default for %s %s" % (facts.distribution, facts.version)

@@ -249,54 +249,44 @@ backup_files:
   elements: str
 """
 
-import glob
 import os
 import platform
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.crashdump.kdump.plugins.module_utils import _bl_debian as debian
-from ansible_collections.crashdump.kdump.plugins.module_utils import _bl_grubby as grubby
-from ansible_collections.crashdump.kdump.plugins.module_utils import _bl_rpm_ostree as rpm_ostree
-from ansible_collections.crashdump.kdump.plugins.module_utils import _bl_suse as suse
-from ansible_collections.crashdump.kdump.plugins.module_utils import _bl_zipl as zipl
 from ansible_collections.crashdump.kdump.plugins.module_utils._bootloader import (
     BootloaderError,
+    Request,
     crashkernel_tokens,
     desired_tokens,
     token_values,
 )
+from ansible_collections.crashdump.kdump.plugins.module_utils._bootloaders import NAMES, select
 from ansible_collections.crashdump.kdump.plugins.module_utils._crashkernel import (
     CrashkernelError,
     auto_size,
     check_platform,
-    distro_default,
+    check_reservation,
     evaluate_cmdline,
     format_size,
-    kernel_supports_auto,
     parse,
 )
-from ansible_collections.crashdump.kdump.plugins.module_utils._io import FileTransaction, read_text
-from ansible_collections.crashdump.kdump.plugins.module_utils._platform import HostFacts
+from ansible_collections.crashdump.kdump.plugins.module_utils._io import FileTransaction, Host, backup_copy, read_text
+from ansible_collections.crashdump.kdump.plugins.module_utils._platform import HostFacts, recommended_crashkernel
 from ansible_collections.crashdump.kdump.plugins.module_utils._runner import CommandError, Runner
+from ansible_collections.crashdump.kdump.plugins.module_utils._shellvars import ShellVarError
 
 
-def resolve_value(module, runner, facts):
+# crashkernel=SIZE,low is placed below 4 GiB (Documentation/admin-guide/kernel-parameters.txt).
+LOW_REGION_END = 4 << 30
+
+
+def resolve_value(params, host, facts):
     """The value to set (text after crashkernel=) and, for size=auto, where it came from."""
-    params = module.params
     size = params["size"]
     recommended = None
     if size == "auto":
-        release = platform.release()
-        kdumpctl = runner.which("kdumpctl")
-        if kernel_supports_auto(release):
-            value, source = "auto", "crashkernel=auto of the RHEL 7/8 kernel %s" % release
-        elif kdumpctl:
-            value = runner.run([kdumpctl, "get-default-crashkernel"])[1].strip()
-            source = "kdumpctl get-default-crashkernel"
-        else:
-            value = distro_default(facts.distribution, facts.version, facts.arch)
-            source = "kdump packages' default for %s %s" % (facts.distribution, facts.version)
+        value, source = recommended_crashkernel(host, facts, facts.kernel_release)
         recommended = dict(value=value, source=source)
         size = value
     spec = parse(size)
@@ -311,148 +301,25 @@ def resolve_value(module, runner, facts):
             raise CrashkernelError("high=true needs a plain size without offset, not %r" % size)
         spec = parse(format_size(spec.size) + ",high")
         if params["low"] is not None:
-            low_spec = parse(params["low"] + ",low")
-            low = format_size(low_spec.size)
+            low_size = parse(params["low"] + ",low").size
+            if low_size >= LOW_REGION_END:
+                raise CrashkernelError("low=%s: the ,low region lies below 4G, so it must be smaller than 4G"
+                                       % params["low"])
+            low = format_size(low_size)
     elif params["low"] is not None:
         raise CrashkernelError("low=%s is only meaningful with high=true" % params["low"])
-    check_platform(spec, facts.arch, platform.release())
+    check_platform(spec, facts.arch, facts.kernel_release)
     return spec, low, recommended
 
 
 def expected_reservation(spec_tokens, facts, spec):
     """Bytes reserved after a reboot with ``spec_tokens`` on this host."""
     if spec is not None and spec.kind == "auto":
-        major = 7 if ".el7" in platform.release() else 8
+        major = 7 if ".el7" in facts.kernel_release else 8
         return auto_size(facts.ram_bytes, facts.arch, major)
     if not spec_tokens:
         return 0
     return evaluate_cmdline(" ".join(spec_tokens), facts.ram_bytes, facts.arch).total
-
-
-def detect_bootloader(module, runner, facts):
-    """The backend: the one asked for, or the platform's own tool."""
-    wanted = module.params["bootloader"]
-    if wanted != "auto":
-        return wanted
-    if os.path.exists("/run/ostree-booted") and runner.which("rpm-ostree"):
-        return "rpm-ostree"
-    if facts.arch == "s390x" and os.path.exists(zipl.ZIPL_CONF):
-        return "zipl"
-    if facts.family == "redhat" and runner.which("grubby"):
-        return "grubby"
-    if facts.family == "suse" and runner.which("grub2-mkconfig"):
-        return "grub2-mkconfig"
-    if facts.family == "debian" and runner.which("update-grub"):
-        return "update-grub"
-    module.fail_json(
-        msg="crashkernel: no supported bootloader tool found on %s %s (%s): looked for rpm-ostree, zipl, "
-            "grubby (Red Hat family), grub2-mkconfig (SUSE) and update-grub (Debian, Ubuntu). "
-            "Nothing was changed." % (facts.distribution or "unknown", facts.version, facts.arch))
-
-
-def plan_debian(runner, manage, tokens):
-    names = os.listdir(debian.DROPIN_DIR) if os.path.isdir(debian.DROPIN_DIR) else []
-    planned = debian.render_dropin(tokens) if manage else ""
-    order = debian.dropin_order(names, manage)
-    out = runner.run(["/bin/sh", "-c", debian.EVALUATE_SCRIPT, "sh"] + order,
-                     data=planned.encode("utf-8"))[1]
-    predicted = debian.parse_evaluated(out)
-    update_grub = [runner.which("update-grub", required=True)]
-    plan = debian.plan(read_text(debian.DROPIN), read_text(debian.GRUB_CFG), manage, tokens,
-                       predicted, update_grub)
-    return plan, predicted
-
-
-# Files grubby rewrites besides those in the plan (BLS entries, grubenv with
-# RHEL 8's kernelopts, RHEL 7's grub.cfg): saved so a failure restores them.
-GRUBBY_TOUCHES = ("/boot/loader/entries/*.conf", "/boot/grub2/grubenv", "/boot/grub2/grub.cfg",
-                  "/boot/efi/EFI/*/grubenv", "/boot/efi/EFI/*/grub.cfg", "/etc/grub2.cfg")
-
-
-def plan_grubby(runner, kernels, tokens):
-    tool = runner.which("grubby", required=True)
-    default_kernel = runner.run([tool, "--default-kernel"])[1] if kernels == "default" else None
-    distro_value = None
-    kdumpctl = runner.which("kdumpctl")
-    if kdumpctl:
-        rc, out, _err = runner.run([kdumpctl, "get-default-crashkernel"], check=False)
-        distro_value = out.strip() if rc == 0 and out.strip() else None
-
-    def make():
-        return grubby.plan(runner.run([tool, "--info=ALL"])[1], tokens, grubby=tool, kernels=kernels,
-                           default_kernel=default_kernel,
-                           etc_default_grub=read_text(grubby.ETC_DEFAULT_GRUB),
-                           kernel_cmdline=read_text(grubby.KERNEL_CMDLINE),
-                           kdump_conf=read_text(grubby.KDUMP_CONF), distro_default=distro_value)
-
-    def verify():
-        again = make()
-        if not again.changed:
-            return []
-        return ["still to change after grubby: %s" % ", ".join(
-            [e.name for e in again.entries_changed()] + sorted(again.files))]
-
-    plan = make()
-    plan.regenerated = sorted(set(path for pattern in GRUBBY_TOUCHES for path in glob.glob(pattern)))
-    return plan, verify
-
-
-def plan_suse(runner, tokens):
-    mkconfig = (runner.which("grub2-mkconfig", required=True), "-o", suse.GRUB_CFG)
-
-    def make():
-        return suse.plan(read_text(suse.ETC_DEFAULT_GRUB) or "", tokens,
-                         sysconfig_kdump=read_text(suse.SYSCONFIG_KDUMP), mkconfig=mkconfig,
-                         grub_cfg=read_text(suse.GRUB_CFG))
-
-    def verify():
-        again = make()
-        wrong = [e.name for e in again.entries if e.before != tokens and "recovery" not in e.name]
-        return (["%s still needs changes" % ", ".join(sorted(again.files))] if again.changed else []) + \
-            (["entries of %s without the value: %s" % (suse.GRUB_CFG, ", ".join(wrong))] if wrong else [])
-    return make(), verify
-
-
-def plan_zipl(runner, tokens):
-    tool = (runner.which("zipl", required=True),)
-
-    def make():
-        return zipl.plan(read_text(zipl.ZIPL_CONF) or "", tokens, zipl=tool)
-    return make(), lambda: ["%s still needs changes" % zipl.ZIPL_CONF] if make().changed else []
-
-
-def plan_rpm_ostree(runner, tokens):
-    tool = runner.which("rpm-ostree", required=True)
-
-    def make():
-        return rpm_ostree.plan(runner.run([tool, "kargs"])[1], tokens, rpm_ostree=tool)
-    return make(), lambda: ["rpm-ostree kargs still differ"] if make().changed else []
-
-
-def make_plan(module, runner, bootloader, tokens):
-    """(plan, verify function, tokens a normal entry boots with afterwards)."""
-    params = module.params
-    if bootloader == "update-grub":
-        if params["kernels"] != "all":
-            module.fail_json(msg="crashkernel: with update-grub every GRUB entry comes from one configuration; "
-                                 "kernels=default is not possible. Nothing was changed.")
-        manage = params["state"] == "present" or params["remove_distro_default"]
-        plan, predicted = plan_debian(runner, manage, tokens)
-        normal_after = list(predicted[0]) + list(predicted[1])
-        if params["state"] == "present" and normal_after != tokens:
-            module.fail_json(msg="crashkernel: a GRUB drop-in sourced after %s would still change crashkernel= "
-                                 "(entries would boot with %s); nothing was changed."
-                                 % (debian.DROPIN, " ".join(normal_after) or "none"))
-        return plan, lambda: debian.verify(read_text(debian.GRUB_CFG), predicted), normal_after
-    if bootloader == "grubby":
-        plan, verify = plan_grubby(runner, params["kernels"], tokens)
-    elif bootloader == "grub2-mkconfig":
-        plan, verify = plan_suse(runner, tokens)
-    elif bootloader == "zipl":
-        plan, verify = plan_zipl(runner, tokens)
-    else:
-        plan, verify = plan_rpm_ostree(runner, tokens)
-    return plan, verify, list(tokens)
 
 
 def build_diff(plan, before_files):
@@ -468,15 +335,30 @@ def build_diff(plan, before_files):
 
 
 def apply_plan(module, runner, plan, verify):
-    """Write the files and run the commands; restore everything on any failure."""
-    transaction = FileTransaction(module)
+    """Back up, write the files, run the commands, verify; restore everything on any failure.
+
+    Backups are made before anything is written, so a failing backup changes nothing.
+    The restore never raises: the failure message names what it put back and what it could not.
+    """
     backups = []
+    if module.params["backup"]:
+        try:
+            for path in sorted(plan.files):
+                if os.path.exists(path):
+                    backups.append(backup_copy(path))
+        except (IOError, OSError) as exc:
+            for copy in backups:
+                try:
+                    os.unlink(copy)
+                except OSError:
+                    pass
+            module.fail_json(msg="crashkernel: cannot back up %s: %s. Nothing was changed." % (
+                getattr(exc, "filename", None) or "a configuration file", exc))
+    transaction = FileTransaction(module)
     try:
         for path in plan.regenerated:
             transaction.save(path)
         for path, text in sorted(plan.files.items()):
-            if module.params["backup"] and os.path.exists(path):
-                backups.append(module.backup_local(path))
             if text is None:
                 transaction.remove(path)
             else:
@@ -486,20 +368,20 @@ def apply_plan(module, runner, plan, verify):
         problems = verify()
         if problems:
             raise BootloaderError("the regenerated boot configuration is not as planned: " + "; ".join(problems))
-    except (CommandError, BootloaderError, IOError, OSError) as exc:
-        restored = transaction.rollback()
-        module.fail_json(msg="crashkernel: %s. Restored as they were: %s." % (exc, ", ".join(restored) or "nothing"),
-                         stderr=getattr(exc, "stderr", None), restored=restored)
+    except (CommandError, BootloaderError, ShellVarError, IOError, OSError) as exc:
+        restored, failed = transaction.rollback()
+        msg = "crashkernel: %s. Restored as they were: %s." % (exc, ", ".join(restored) or "nothing")
+        if failed:
+            msg += " COULD NOT RESTORE: %s - put them back by hand (backups: %s) before the next reboot." % (
+                "; ".join("%s (%s)" % pair for pair in failed), ", ".join(backups) or "none")
+        module.fail_json(msg=msg, stderr=getattr(exc, "stderr", None), restored=restored,
+                         not_restored=[path for path, _reason in failed])
     return backups
 
 
 def values(tokens):
     """'crashkernel=256M,high crashkernel=72M,low' -> '256M,high 72M,low'."""
     return " ".join(token_values(tokens))
-
-
-def is_rescue(name):
-    return "rescue" in name.lower() or "(recovery mode)" in name
 
 
 def main():
@@ -512,8 +394,7 @@ def main():
             state=dict(type="str", default="present", choices=["present", "absent"]),
             remove_distro_default=dict(type="bool", default=False),
             kernels=dict(type="str", default="all", choices=["all", "default"]),
-            bootloader=dict(type="str", default="auto",
-                            choices=["auto", "update-grub", "grubby", "grub2-mkconfig", "zipl", "rpm-ostree"]),
+            bootloader=dict(type="str", default="auto", choices=["auto"] + list(NAMES)),
             backup=dict(type="bool", default=False),
         ),
         required_if=[("state", "present", ["size"])],
@@ -522,7 +403,8 @@ def main():
     )
     params = module.params
     runner = Runner(module)
-    facts = HostFacts(read_text, platform.machine())
+    host = Host(runner)
+    facts = HostFacts(read_text, platform.machine(), platform.release())
     result = dict(changed=False, ram_bytes=facts.ram_bytes, reserved_bytes=facts.reserved_bytes,
                   running=values(crashkernel_tokens(facts.cmdline)))
 
@@ -530,44 +412,51 @@ def main():
     tokens = []
     try:
         if params["state"] == "present":
-            spec, low, recommended = resolve_value(module, runner, facts)
+            spec, low, recommended = resolve_value(params, host, facts)
             if recommended:
                 result["recommended"] = recommended
-            if spec.kind != "auto":
-                # Raises where the kernel would reject the value for this RAM.
-                spec.size_for(facts.ram_bytes, facts.arch)
             tokens = desired_tokens(spec.format(), low)
+            if spec.kind != "auto":
+                # Raises where the kernel would reject the value for this RAM, or it would starve the host.
+                spec.size_for(facts.ram_bytes, facts.arch)
+                check_reservation(" ".join(tokens), expected_reservation(tokens, facts, spec), facts.ram_bytes)
         elif params["size"] or params["offset"] or params["high"] or params["low"]:
             module.fail_json(msg="crashkernel: size, offset, high and low go with state=present only")
     except CrashkernelError as exc:
         module.fail_json(msg="crashkernel: %s. Nothing was changed." % exc)
 
-    bootloader = detect_bootloader(module, runner, facts)
-    result["bootloader"] = bootloader
     try:
-        plan, verify, normal_after = make_plan(module, runner, bootloader, tokens)
-    except (CommandError, BootloaderError) as exc:
-        module.fail_json(msg="crashkernel: cannot plan the change: %s. Nothing was changed." % exc)
+        backend = select(host, facts, params["bootloader"])
+        request = Request(tokens, state=params["state"], kernels=params["kernels"],
+                          remove_distro_default=params["remove_distro_default"])
+        inputs = backend.read(request)
+        plan = backend.plan(inputs, request)
+    except (CommandError, BootloaderError, ShellVarError) as exc:
+        module.fail_json(msg="crashkernel: cannot plan the change: %s. Nothing was changed." % exc,
+                         bootloader=params["bootloader"])
 
-    normal = [e for e in plan.entries if not is_rescue(e.name)] or plan.entries
-    after_tokens = normal[0].after if normal else normal_after
+    after_tokens = plan.tokens_after
+    expected = expected_reservation(after_tokens, facts, spec if after_tokens == tokens else None)
+    if spec is not None and spec.kind == "ranges" and after_tokens == tokens and expected == 0:
+        module.warn("crashkernel=%s reserves nothing on this host: no range holds its %s of System RAM "
+                    "(rounded up to 128M); kdump will not work here after the reboot"
+                    % (spec.format(), format_size(facts.ram_bytes)))
     result.update(
+        bootloader=backend.name,
         crashkernel=values(after_tokens),
-        previous=values(normal[0].before if normal else []),
+        previous=values(plan.tokens_before),
         entries=[e.as_dict() for e in plan.entries],
         files=sorted(plan.files),
         commands=plan.commands,
         changed=plan.changed,
+        expected_reserved_bytes=expected,
+        reboot_required=(crashkernel_tokens(facts.cmdline) != after_tokens or facts.reserved_bytes != expected),
     )
-    expected = expected_reservation(after_tokens, facts, spec if after_tokens == tokens else None)
-    result["expected_reserved_bytes"] = expected
-    result["reboot_required"] = (crashkernel_tokens(facts.cmdline) != after_tokens
-                                 or facts.reserved_bytes != expected)
     if module._diff:
         result["diff"] = build_diff(plan, dict((path, read_text(path)) for path in plan.files))
 
     if plan.changed and not module.check_mode:
-        backups = apply_plan(module, runner, plan, verify)
+        backups = apply_plan(module, runner, plan, lambda: backend.verify(inputs, request))
         if backups:
             result["backup_files"] = backups
     module.exit_json(**result)

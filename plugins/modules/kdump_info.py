@@ -100,9 +100,19 @@ crashkernel:
   description:
     - C(running) - the C(crashkernel=) values on C(/proc/cmdline); C(effective) - the entry of each class
       the kernel uses; C(configured) - the values of the first normal boot entry (what the next boot gets);
-      C(entries) - every boot entry's values.
+      C(bootloader) - the backend that reads the boot entries (as the crashkernel module names it, null when
+      none is found); C(entries) - every boot entry with its C(name), C(kernel), C(kind) and C(values).
+    - C(kind) is V(linux) for a kernel of this system (the only entries that must carry C(crashkernel=)),
+      V(rescue) for rescue and recovery entries, V(memtest) for memtest86+, V(other-system) for entries
+      os-prober added for another installed system.
   returned: always
   type: dict
+  sample: {"running": "384M-:128M", "effective": {"plain": "384M-:128M", "high": null, "low": null, "cma": null}, "configured": "384M-:128M",
+           "bootloader": "update-grub",
+           "entries": [{"name": "Debian GNU/Linux", "kernel": "/boot/vmlinuz-6.1.0-28-cloud-amd64",
+                        "kind": "linux", "values": "384M-:128M"},
+                       {"name": "Memory test (memtest86+x64.bin)", "kernel": "/boot/memtest86+x64.bin",
+                        "kind": "memtest", "values": ""}]}
 reserved:
   description:
     - C(bytes) reserved now (C(/sys/kernel/kexec_crash_size) or C(/sys/kernel/kexec/crash_size)),
@@ -148,22 +158,22 @@ import platform
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.crashdump.kdump.plugins.module_utils import _bl_debian as debian
-from ansible_collections.crashdump.kdump.plugins.module_utils import _bl_grubby as grubby
-from ansible_collections.crashdump.kdump.plugins.module_utils import _bl_suse as suse
 from ansible_collections.crashdump.kdump.plugins.module_utils._bootloader import (
+    BootloaderError,
     crashkernel_tokens,
+    must_carry_crashkernel,
     token_values as values,
 )
+from ansible_collections.crashdump.kdump.plugins.module_utils._bootloaders import select
 from ansible_collections.crashdump.kdump.plugins.module_utils._crashkernel import (
     CrashkernelError,
-    distro_default,
+    auto_size,
     effective_settings,
     evaluate_cmdline,
     format_size,
     parse,
 )
-from ansible_collections.crashdump.kdump.plugins.module_utils._io import read_bytes, read_text
+from ansible_collections.crashdump.kdump.plugins.module_utils._io import Host, read_bytes, read_text
 from ansible_collections.crashdump.kdump.plugins.module_utils._platform import (
     DUMP_HEADER_BYTES,
     HostFacts,
@@ -172,27 +182,19 @@ from ansible_collections.crashdump.kdump.plugins.module_utils._platform import (
     is_dmesg_file,
     is_dump_file,
     platform_names,
+    recommended_crashkernel,
     xen_pv_domu,
 )
-from ansible_collections.crashdump.kdump.plugins.module_utils._runner import Runner
+from ansible_collections.crashdump.kdump.plugins.module_utils._runner import CommandError, Runner
 
 
-def boot_entries(runner, family):
-    """[(name, tokens)] of the boot entries, read-only; [] when unknown."""
-    if family == "debian":
-        return [(e["title"], crashkernel_tokens(e["args"])) for e in debian.parse_grub_cfg(read_text(debian.GRUB_CFG) or "")
-                if not e["recovery"]]
-    if family == "redhat":
-        tool = runner.which("grubby")
-        if tool:
-            rc, out, _err = runner.run([tool, "--info=ALL"], check=False)
-            if rc == 0:
-                return [(e["title"] or e["kernel"], crashkernel_tokens(e["args"] or ""))
-                        for e in grubby.parse_info_all(out) if "rescue" not in (e["title"] or e["kernel"] or "")]
-    if family == "suse":
-        return [(title, crashkernel_tokens(args)) for title, _kernel, args in suse.grub_cfg_entries(read_text(suse.GRUB_CFG) or "")
-                if "recovery" not in title]
-    return []
+def boot_entries(host, facts):
+    """(bootloader name, [EntryChange]) of the boot entries, read-only; (None, []) when unknown."""
+    try:
+        backend = select(host, facts)
+        return backend.name, backend.entries()
+    except (BootloaderError, CommandError):
+        return None, []
 
 
 def service_state(runner, name):
@@ -249,23 +251,19 @@ def list_dumps(directory):
     return sorted(found, key=lambda dump: dump["mtime"])
 
 
-def recommended_value(runner, facts):
-    kdumpctl = runner.which("kdumpctl")
-    if kdumpctl:
-        rc, out, _err = runner.run([kdumpctl, "get-default-crashkernel"], check=False)
-        if rc == 0 and out.strip():
-            return out.strip()
+def recommended_value(host, facts):
     try:
-        value = distro_default(facts.distribution, facts.version, facts.arch)
+        return recommended_crashkernel(host, facts, facts.kernel_release)[0]
     except CrashkernelError:
         return None
-    return None if value == "auto" else value
 
 
 def size_on(value, facts):
     if not value:
         return None
     try:
+        if value == "auto":
+            return auto_size(facts.ram_bytes, facts.arch, 7 if ".el7" in facts.kernel_release else 8)
         return parse(value).size_for(facts.ram_bytes, facts.arch)
     except CrashkernelError:
         return 0
@@ -274,7 +272,8 @@ def size_on(value, facts):
 def main():
     module = AnsibleModule(argument_spec=dict(min_reserved=dict(type="str")), supports_check_mode=True)
     runner = Runner(module)
-    facts = HostFacts(read_text, platform.machine())
+    host = Host(runner)
+    facts = HostFacts(read_text, platform.machine(), platform.release())
     names = platform_names(facts.family, facts.distribution, facts.version) or {}
     reasons = []
 
@@ -299,10 +298,11 @@ def main():
         reason("not_installed", "%s is not installed" % names["packages"][0])
 
     running = crashkernel_tokens(facts.cmdline)
-    entries = boot_entries(runner, facts.family)
-    configured = entries[0][1] if entries else running
+    bootloader, entries = boot_entries(host, facts)
+    normal = [entry for entry in entries if must_carry_crashkernel(entry.kind)]
+    configured = normal[0].before if normal else running
     expected = evaluate_cmdline(" ".join(configured), facts.ram_bytes, facts.arch).total if configured else 0
-    recommended = recommended_value(runner, facts)
+    recommended = recommended_value(host, facts)
     floor_text = module.params["min_reserved"]
     try:
         floor = parse(floor_text).size if floor_text else size_on(recommended, facts)
@@ -340,8 +340,9 @@ def main():
         installed=installed,
         ram_bytes=facts.ram_bytes,
         crashkernel=dict(running=values(running), effective=effective_settings(facts.cmdline),
-                         configured=values(configured),
-                         entries=[dict(name=name, values=values(tokens)) for name, tokens in entries]),
+                         configured=values(configured), bootloader=bootloader,
+                         entries=[dict(name=e.name, kernel=e.kernel, kind=e.kind, values=values(e.before))
+                                  for e in entries]),
         reserved=dict(bytes=facts.reserved_bytes, expected_bytes=expected,
                       regions=[dict(start=start, end=end, size=end - start + 1) for start, end in facts.crash_regions],
                       recommended=recommended, recommended_bytes=size_on(recommended, facts)),

@@ -22,7 +22,7 @@ from ansible_collections.crashdump.kdump.plugins.module_utils._bl_grubby import 
     parse_info_all,
     plan,
 )
-from ansible_collections.crashdump.kdump.plugins.module_utils._grub_defaults import get_var
+from ansible_collections.crashdump.kdump.plugins.module_utils._shellvars import get_var
 
 CENTOS76 = "rhel7/grubby-info-all.centos7.6.txt"
 RHEL75 = "rhel7/grubby-info-all.rhel7.5.insights.txt"
@@ -170,9 +170,9 @@ def test_rhel7_all_entries_one_command(shared_sample):
                                 "--args=crashkernel=256M"]]
     assert [entry.as_dict() for entry in result.entries] == [
         dict(name="CentOS Linux (3.10.0-957.el7.x86_64) 7 (Core)", kernel="/boot/vmlinuz-3.10.0-957.el7.x86_64",
-             before=["crashkernel=128M"], after=["crashkernel=256M"], changed=True),
+             kind="linux", before=["crashkernel=128M"], after=["crashkernel=256M"], changed=True),
         dict(name="CentOS Linux (0-rescue-59c8a0b7323f456ab9d1194e09abca71) 7 (Core)",
-             kernel="/boot/vmlinuz-0-rescue-59c8a0b7323f456ab9d1194e09abca71",
+             kernel="/boot/vmlinuz-0-rescue-59c8a0b7323f456ab9d1194e09abca71", kind="rescue",
              before=["crashkernel=128M"], after=["crashkernel=256M"], changed=True),
     ]
     assert result.changed and not result.files

@@ -45,7 +45,7 @@ def test_replace_value(shared_sample):
                                 "--delete=crashkernel=1G-4G:192M,4G-64G:256M,64G-:512M",
                                 "--append=crashkernel=256M"]]
     assert [entry.as_dict() for entry in result.entries] == [dict(
-        name="deployment", kernel=None, before=["crashkernel=1G-4G:192M,4G-64G:256M,64G-:512M"],
+        name="deployment", kernel=None, kind="linux", before=["crashkernel=1G-4G:192M,4G-64G:256M,64G-:512M"],
         after=["crashkernel=256M"], changed=True)]
     assert result.files == {} and result.bootloader == "rpm-ostree"
 

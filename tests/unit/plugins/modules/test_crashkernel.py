@@ -12,16 +12,19 @@ import json
 
 import pytest
 
+from ansible.module_utils.common import warnings
 from ansible.module_utils.testing import patch_module_args
 
+from ansible_collections.crashdump.kdump.plugins.module_utils._bootloader import Plan
 from ansible_collections.crashdump.kdump.plugins.modules import crashkernel
 
 GIB = 1 << 30
 
 
 class FakeFacts(object):
-    def __init__(self, read_text, machine):
+    def __init__(self, read_text, machine, kernel_release=""):
         self.arch = "x86_64"
+        self.kernel_release = "6.1.0-28-cloud-amd64"
         self.family = "debian"
         self.os_release = {"ID": "debian", "VERSION_ID": "12"}
         self.distribution, self.version = "debian", "12"
@@ -31,9 +34,11 @@ class FakeFacts(object):
         self.crash_loaded = False
 
 
-def run_module(args, monkeypatch, capsys):
+def run_module(args, monkeypatch, capsys, facts=FakeFacts):
     """Run main() with ``args``; return its JSON result. Any write or command fails the test."""
-    monkeypatch.setattr(crashkernel, "HostFacts", FakeFacts)
+    monkeypatch.setattr(crashkernel, "HostFacts", facts)
+    # Warnings are collected process-wide (a list before ansible-core 2.19, a dict since): start empty.
+    monkeypatch.setattr(warnings, "_global_warnings", type(warnings._global_warnings)())
 
     def forbidden(*_args, **_kwargs):
         raise AssertionError("the module touched the host")
@@ -58,6 +63,11 @@ def run_module(args, monkeypatch, capsys):
     (dict(size="1G-:128M", high=True), "plain size"),
     (dict(size="crashkernel=128M"), "only what follows 'crashkernel='"),
     (dict(state="absent", size="128M"), "go with state=present only"),
+    # Size guards: more than half of RAM, a ,low region that cannot sit below 4G.
+    (dict(size="1535M"), "more than half"),
+    (dict(size="768M-:1G"), "more than half"),
+    (dict(size="256M", high=True, low="100G"), "must be smaller than 4G"),
+    (dict(size="256M", high=True, low="1G"), "more than half"),
 ])
 def test_bad_values_fail_before_anything_changes(args, fragment, monkeypatch, capsys):
     result = run_module(args, monkeypatch, capsys)
@@ -70,24 +80,76 @@ def test_size_is_required_when_present(monkeypatch, capsys):
     assert result["failed"] and "size" in result["msg"]
 
 
+class StopBackend(object):
+    """A backend that ends the module at read() with the tokens it was asked for."""
+
+    name = "update-grub"
+
+    def __init__(self, module_holder):
+        self.module_holder = module_holder
+
+    def read(self, request):
+        print(json.dumps(dict(tokens=request.desired)))
+        raise SystemExit(0)
+
+
+class PlanOnlyBackend(object):
+    """A backend whose plan writes one file and lists no entry (check mode never applies it)."""
+
+    name = "update-grub"
+
+    def read(self, request):
+        return {}
+
+    def plan(self, inputs, request):
+        plan = Plan("update-grub", request.desired)
+        plan.files["/nonexistent/zz-crashdump-kdump.cfg"] = "planned\n"
+        return plan
+
+
 def test_auto_uses_the_distro_table_where_no_tool_answers(monkeypatch, capsys):
     monkeypatch.setattr(crashkernel.Runner, "which", lambda self, name, required=False: None)
-    monkeypatch.setattr(crashkernel.platform, "release", lambda: "6.1.0-28-cloud-amd64")
-    captured = {}
-
-    def stop(runner, manage, tokens):
-        captured["tokens"] = tokens
-        runner.module.exit_json(changed=False, tokens=tokens)
-
-    monkeypatch.setattr(crashkernel, "detect_bootloader", lambda module, runner, facts: "update-grub")
-    monkeypatch.setattr(crashkernel, "plan_debian", stop)
+    monkeypatch.setattr(crashkernel, "select", lambda host, facts, wanted: StopBackend(None))
     result = run_module(dict(size="auto"), monkeypatch, capsys)
     assert result["tokens"] == ["crashkernel=384M-:128M"]
 
 
+class FakeTwoGiB(FakeFacts):
+    def __init__(self, read_text, machine, kernel_release=""):
+        super(FakeTwoGiB, self).__init__(read_text, machine, kernel_release)
+        self.ram_bytes = 2 * GIB
+
+
+@pytest.mark.parametrize("args", [dict(size="2047M"), dict(size="1025M"), dict(size="256M", high=True, low="800M")])
+def test_reservations_over_half_of_ram_are_refused_on_a_2g_host(args, monkeypatch, capsys):
+    """2047M is below 2 GiB, so the kernel would take it and leave the host 1 MiB; we refuse it."""
+    result = run_module(args, monkeypatch, capsys, facts=FakeTwoGiB)
+    assert result["failed"] and "more than half" in result["msg"] and "at most 1G" in result["msg"], result["msg"]
+
+
+def test_half_of_ram_is_accepted(monkeypatch, capsys):
+    monkeypatch.setattr(crashkernel, "select", lambda host, facts, wanted: StopBackend(None))
+    result = run_module(dict(size="1G"), monkeypatch, capsys, facts=FakeTwoGiB)
+    assert result["tokens"] == ["crashkernel=1G"]
+
+
+def test_a_range_list_that_reserves_nothing_here_is_said(monkeypatch, capsys):
+    monkeypatch.setattr(crashkernel, "select", lambda host, facts, wanted: PlanOnlyBackend())
+    result = run_module(dict(size="64G-:512M", _ansible_check_mode=True), monkeypatch, capsys)
+    assert result["changed"] and result["expected_reserved_bytes"] == 0
+    assert "reserves nothing on this host" in str(result.get("warnings")), result
+
+
+def test_a_range_list_that_reserves_here_is_not_warned_about(monkeypatch, capsys):
+    monkeypatch.setattr(crashkernel, "select", lambda host, facts, wanted: PlanOnlyBackend())
+    result = run_module(dict(size="1G-:128M", _ansible_check_mode=True), monkeypatch, capsys)
+    assert result["expected_reserved_bytes"] == 128 << 20 and not result.get("warnings")
+
+
 class FakeRhel9(FakeFacts):
-    def __init__(self, read_text, machine):
-        super(FakeRhel9, self).__init__(read_text, machine)
+    def __init__(self, read_text, machine, kernel_release=""):
+        super(FakeRhel9, self).__init__(read_text, machine, kernel_release)
+        self.kernel_release = "5.14.0-570.132.1.el9_6.x86_64"
         self.family = "redhat"
         self.distribution, self.version = "rhel", "9.6"
         self.ram_bytes = 8 * GIB
@@ -110,6 +172,8 @@ def test_check_mode_on_rhel9_predicts_grubby_and_runs_only_read_only_commands(mo
                         lambda self, name, required=False: "/usr/sbin/grubby" if name == "grubby" else None)
     monkeypatch.setattr(crashkernel.Runner, "run", fake_run)
     monkeypatch.setattr(crashkernel, "read_text", lambda path: None)
+    monkeypatch.setattr(crashkernel.Host, "read_text", lambda self, path: None)
+    monkeypatch.setattr(crashkernel.Host, "glob", lambda self, pattern: [])
     monkeypatch.setattr(crashkernel, "FileTransaction", None)  # any write attempt would crash the test
     with patch_module_args(dict(size="512M", _ansible_check_mode=True, _ansible_diff=True)):
         with pytest.raises(SystemExit):

@@ -13,13 +13,11 @@ import pytest
 from ansible_collections.crashdump.kdump.plugins.module_utils._bootloader import (
     BootloaderError,
     crashkernel_tokens,
+    grub_cfg_entries,
     replace_crashkernel,
 )
-from ansible_collections.crashdump.kdump.plugins.module_utils._bl_suse import (
-    grub_cfg_entries,
-    plan,
-)
-from ansible_collections.crashdump.kdump.plugins.module_utils._grub_defaults import get_var
+from ansible_collections.crashdump.kdump.plugins.module_utils._bl_grub2_mkconfig import plan
+from ansible_collections.crashdump.kdump.plugins.module_utils._shellvars import get_var
 
 LEAP16 = "suse/mql-opensuse-leap16-ec2/etc-default-grub"
 SLES15SP7 = "suse/mql-sles15sp7-aarch64-ec2/etc-default-grub"
@@ -55,13 +53,14 @@ def regenerate(grub_cfg, etc_default_grub):
 
 def test_grub_cfg_entries(shared_sample):
     entries = grub_cfg_entries(suse_grub_cfg(shared_sample))
-    assert [(title, kernel) for title, kernel, _args in entries] == [
+    assert [(e["title"], e["kernel"]) for e in entries] == [
         ("Red Hat Enterprise Linux Server (3.10.0-297.el7.x86_64) 7.2 (Maipo)", "/vmlinuz-3.10.0-297.el7.x86_64"),
         ("Red Hat Enterprise Linux Server (3.10.0-296.el7.x86_64) 7.2 (Maipo)", "/vmlinuz-3.10.0-296.el7.x86_64"),
         ("Red Hat Enterprise Linux Server (0-rescue-cc21b92886f9ebbd3ed5a494639b7fd7) 7.2 (Maipo)",
          "/vmlinuz-0-rescue-cc21b92886f9ebbd3ed5a494639b7fd7"),
     ]
-    assert all(crashkernel_tokens(args) == ["crashkernel=auto"] for _t, _k, args in entries)
+    assert all(crashkernel_tokens(e["args"]) == ["crashkernel=auto"] for e in entries)
+    assert [e["kind"] for e in entries] == ["linux", "linux", "rescue"]
     # the recorded linux16 form (RHEL 7 BIOS) is read as well
     assert len(grub_cfg_entries(shared_sample(GRUB_CFG))) == 3
     # a linux line outside any menuentry (e.g. in a function) is not an entry
@@ -77,7 +76,7 @@ def test_plan_sles_to_default_var_and_mkconfig(shared_sample):
     assert get_var(new, "GRUB_CMDLINE_LINUX") == "root=LABEL=ROOT"
     assert result.commands == [MKCONFIG]
     assert result.regenerated == ["/boot/grub2/grub.cfg"]
-    assert result.bootloader == "suse"
+    assert result.bootloader == "grub2-mkconfig"
 
 
 def test_plan_custom_mkconfig_path(shared_sample):
@@ -175,7 +174,7 @@ def test_apply_then_replan_is_empty(shared_sample, path, sysconfig_path, desired
     sysconfig = result.files.get("/etc/sysconfig/kdump", sysconfig)
     if result.commands:
         cfg = regenerate(cfg, text)
-    for _title, _kernel, args in grub_cfg_entries(cfg):
+    for args in [e["args"] for e in grub_cfg_entries(cfg)]:
         assert crashkernel_tokens(args) == desired
     again = plan(text, desired, sysconfig_kdump=sysconfig, grub_cfg=cfg)
     assert not again.changed

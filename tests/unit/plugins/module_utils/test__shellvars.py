@@ -10,11 +10,9 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.crashdump.kdump.plugins.module_utils._bootloader import (
-    BootloaderError,
-    crashkernel_tokens,
-)
-from ansible_collections.crashdump.kdump.plugins.module_utils._grub_defaults import (
+from ansible_collections.crashdump.kdump.plugins.module_utils._bootloader import crashkernel_tokens
+from ansible_collections.crashdump.kdump.plugins.module_utils._shellvars import (
+    ShellVarError,
     get_var,
     set_crashkernel,
     set_var,
@@ -224,15 +222,15 @@ def test_other_variables_with_command_substitution_are_fine(shared_sample):
 ])
 def test_unsafe_values_are_refused(shared_sample, line, why):
     text = shared_sample(FEDORA38) + line
-    with pytest.raises(BootloaderError, match=why):
+    with pytest.raises(ShellVarError, match=why):
         set_crashkernel(text, ["crashkernel=256M"])
-    with pytest.raises(BootloaderError, match="line 9"):
+    with pytest.raises(ShellVarError, match="line 9"):
         set_crashkernel(text, [])
 
 
 @pytest.mark.parametrize("bad", ["crashkernel=128M;reboot", "crashkernel=$(id)", "quiet", 'crashkernel="x"'])
 def test_unsafe_tokens_are_refused(shared_sample, bad):
-    with pytest.raises(BootloaderError):
+    with pytest.raises(ShellVarError):
         set_crashkernel(shared_sample(FEDORA38), [bad])
 
 
@@ -245,5 +243,5 @@ def test_set_var_keeps_quoting_and_appends():
     assert set_var(text, "B", "z") == 'A="x"\nB=z\n# B=z\n'
     assert set_var(text, "B", "two words") == 'A="x"\nB="two words"\n# B=z\n'
     assert set_var(text.rstrip("\n"), "C", "c") == 'A="x"\nB=y\n# B=z\nC="c"\n'
-    with pytest.raises(BootloaderError):
+    with pytest.raises(ShellVarError):
         set_var(text, "A", 'evil" ; rm -rf /')

@@ -2,20 +2,27 @@
 # Copyright: (c) 2026, crashdump.kdump contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Read and edit shell-variable files such as ``/etc/default/grub``.
+"""Read and edit files of shell variable assignments.
 
 PRIVATE to the crashdump.kdump collection; it may change without notice.
 
-Pure logic, no I/O; Python 2.7 and 3.6+. Files like ``/etc/default/grub``
-and ``/etc/sysconfig/kdump`` are sourced by a shell. We edit only the
-assignments we must, and keep every other byte (comments, blank lines, other
-variables, the quoting style of the line we touch, a missing final newline).
+Pure logic, no I/O; Python 2.7 and 3.6+. Files like ``/etc/default/grub``,
+``/etc/sysconfig/kdump`` and ``/etc/default/kdump-tools`` are sourced by a
+shell. We edit only the assignments we must, and keep every other byte
+(comments, blank lines, other variables, the quoting style of the line we
+touch, a missing final newline).
 
-What we refuse to edit, with a ``BootloaderError``: a value of a variable we
-manage that holds a command substitution (``$(...)`` or backticks), spans
-several lines, mixes quoting styles, or is followed by more shell code on the
-same line. Such a value cannot be rewritten safely, and its effective content
-cannot be known without running it.
+``NAME=value`` and ``NAME+=value`` (bash's append; ``/etc/default/grub`` is
+edited here only on the Red Hat family and SUSE, where ``/bin/sh`` is bash) at
+the start of a line are understood. What we refuse to edit, with a
+``ShellVarError`` naming the file, the line and the way out: a variable we
+manage whose value holds a command substitution (``$(...)`` or backticks) or
+refers to another variable, spans several lines, mixes quoting styles, ends in
+a carriage return (CRLF line endings), is followed by more shell code on the
+same line, sits inside an ``if``/``case``/loop block, or is assigned anywhere
+else in a form we do not follow (two assignments on one line, ``if ...; then
+NAME=...``). Such a value cannot be rewritten safely, and its effective
+content cannot be known without running the file.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -24,24 +31,30 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.crashdump.kdump.plugins.module_utils._bootloader import (
-    BootloaderError,
-    CRASHKERNEL,
-    checked_tokens,
-)
+CRASHKERNEL = "crashkernel="
 
-_ASSIGNMENT = re.compile(r"[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)=")
+_ASSIGNMENT = re.compile(r"[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)(\+?)=")
+# Words that open and close compound commands at the start of a line.
+_BLOCK_OPEN = re.compile(r"^\s*(?:if|case|for|while|until|select)\b|^\s*\{\s*$|^\s*[A-Za-z_][A-Za-z0-9_]*\s*\(\)\s*\{")
+_BLOCK_CLOSE = re.compile(r"^\s*(?:fi|esac|done|\})(?:\s|;|$)")
+_COMMENT = re.compile(r"(?:^|\s)#.*$")
 # Characters a value we write may hold without any escaping inside "..." or '...'.
 _SAFE_VALUE = re.compile(r"^[A-Za-z0-9_.,:@=+/%-]*( [A-Za-z0-9_.,:@=+/%-]+)*$")
 _UNQUOTED_OK = re.compile(r"^[A-Za-z0-9_.,:@=+/%-]*$")
 _WORD_END = " \t\n;&|<>()"
 
 
-class _Assignment(object):
-    """One ``NAME=value`` assignment, located by offsets into the text."""
+class ShellVarError(ValueError):
+    """A shell variable file cannot be read or edited safely (the message names the file and line)."""
 
-    def __init__(self, name, line, start, vstart, vend, end):
+
+class _Assignment(object):
+    """One ``NAME=value`` (or ``NAME+=value``) assignment, located by offsets into the text."""
+
+    def __init__(self, name, line, start, vstart, vend, end, append=False, nested=False):
         self.name = name
+        self.append = append      # NAME+=value
+        self.nested = nested      # inside an if/case/loop/function block
         self.line = line          # 1-based line number, for messages
         self.start = start        # offset of the line
         self.vstart = vstart      # offset of the value
@@ -114,12 +127,25 @@ def _unquote(raw):
     return "".join(out)
 
 
+def _refers_to_others(assignment, raw):
+    """True when the value expands a variable other than itself ($NAME, ${NAME}, $1, ...)."""
+    for match in re.finditer(r"\$(\{)?([A-Za-z_][A-Za-z0-9_]*|.)", raw):
+        if match.group(2) != assignment.name or (match.group(1) and not raw[match.end():].startswith("}")):
+            return True
+    return False
+
+
 def _classify(assignment, text):
     raw = text[assignment.vstart:assignment.vend]
     assignment.raw = raw
     assignment.rest = text[assignment.vend:assignment.end]
-    if "$(" in raw or "`" in raw:
+    if "\r" in text[assignment.start:assignment.end]:
+        assignment.problem = ("the line ends with a carriage return (CRLF line endings); convert the file "
+                              "to Unix line endings, for example with dos2unix")
+    elif "$(" in raw or "`" in raw:
         assignment.problem = "its value runs a command ($(...) or backticks)"
+    elif "$" in raw and _refers_to_others(assignment, raw):
+        assignment.problem = "its value refers to another variable, whose crashkernel= cannot be seen without running the file"
     elif "\n" in raw:
         assignment.problem = "its value spans several lines"
     elif assignment.rest.strip() and not assignment.rest.strip().startswith("#"):
@@ -135,16 +161,22 @@ def _classify(assignment, text):
 
 
 def parse_assignments(text):
-    """Every ``NAME=value`` assignment at the start of a line, in file order."""
+    """Every ``NAME=value`` or ``NAME+=value`` assignment at the start of a line, in file order."""
     assignments = []
     pos = 0
     line = 1
+    depth = 0
     length = len(text)
     while pos < length:
         newline = text.find("\n", pos)
         line_end = length if newline < 0 else newline + 1
         match = _ASSIGNMENT.match(text, pos, line_end)
         if match is None:
+            code = text[pos:line_end]
+            if _BLOCK_CLOSE.match(code):
+                depth = max(0, depth - 1)
+            elif _BLOCK_OPEN.match(code) and not re.search(r"\b(?:fi|esac|done)\s*(?:;|#|$)|\}\s*$", code.strip()[1:]):
+                depth += 1
             pos = line_end
             line += 1
             continue
@@ -152,7 +184,8 @@ def parse_assignments(text):
         vend, closed = _scan_word(text, vstart)
         newline = text.find("\n", vend)
         end = length if newline < 0 else newline + 1
-        assignment = _Assignment(match.group(1), line, pos, vstart, vend, end)
+        assignment = _Assignment(match.group(1), line, pos, vstart, vend, end,
+                                 append=bool(match.group(2)), nested=depth > 0)
         _classify(assignment, text)
         if not closed:
             assignment.problem = "its quoted value is never closed"
@@ -163,17 +196,20 @@ def parse_assignments(text):
 
 
 def get_var(text, name):
-    """The value of the last assignment of ``name`` after quote removal, or None."""
+    """The value of ``name`` after its assignments (``+=`` appends), quotes removed, or None."""
     value = None
     for assignment in parse_assignments(text):
         if assignment.name == name:
-            value = _unquote(assignment.raw)
+            if assignment.append:
+                value = (value or "") + _unquote(assignment.raw)
+            else:
+                value = _unquote(assignment.raw)
     return value
 
 
 def _check_safe(value, what):
     if not _SAFE_VALUE.match(value):
-        raise BootloaderError(
+        raise ShellVarError(
             "refusing to write %s: %r holds characters that would need shell quoting" % (what, value))
 
 
@@ -215,13 +251,42 @@ def _render(assignment, inner):
     return kind + inner + kind
 
 
-def _check_editable(assignments, what):
+_WAY_OUT = ("make it a plain %s=\"...\" line of its own, outside any if/case block, "
+            "without other variables or commands in its value")
+
+
+def _check_editable(assignments, path):
+    """Refuse (ShellVarError) to edit any of ``assignments`` that cannot be rewritten safely."""
     for assignment in assignments:
-        if assignment.problem:
-            raise BootloaderError(
-                "cannot safely edit %s line %d (%s=...): %s; move the crashkernel= setting "
-                "out of it or simplify the line" % (what, assignment.line, assignment.name,
-                                                    assignment.problem))
+        problem = assignment.problem
+        if problem is None and assignment.nested:
+            problem = "it is inside an if/case/loop block, so whether it applies depends on the shell"
+        if problem:
+            raise ShellVarError("cannot safely edit %s line %d (%s%s=...): %s; %s" % (
+                path, assignment.line, assignment.name, "+" if assignment.append else "", problem,
+                _WAY_OUT % assignment.name))
+
+
+def _check_no_hidden_assignments(text, assignments, names, path):
+    """Refuse when ``names`` are assigned anywhere but at the start of a line.
+
+    ``A=1 NAME=...``, ``if ...; then NAME=...; fi`` or ``export X NAME=...``
+    would set the variable behind the editor's back: its edit would then be
+    wrong (for example a fresh ``NAME="crashkernel=..."`` line that drops the
+    other boot arguments).
+    """
+    starts = set(a.vstart for a in assignments)
+    mention = re.compile(r"(?<![A-Za-z0-9_$])(%s)\+?=" % "|".join(re.escape(n) for n in sorted(names)))
+    offset = 0
+    for number, line in enumerate(text.split("\n"), 1):
+        code = _COMMENT.sub("", line)
+        for match in mention.finditer(code):
+            if offset + match.end() not in starts:
+                raise ShellVarError("cannot safely edit %s line %d: %s is assigned there in a form this editor "
+                                    "does not follow (after another assignment or command on the same line, or "
+                                    "inside if ...; then); %s" % (path, number, match.group(1),
+                                                                   _WAY_OUT % match.group(1)))
+        offset += len(line) + 1
 
 
 def _splice(text, edits):
@@ -237,8 +302,16 @@ def _append_line(text, line):
     return text + line + "\n"
 
 
+def _checked_tokens(desired):
+    desired = list(desired)
+    for token in desired:
+        if not token.startswith(CRASHKERNEL):
+            raise ShellVarError("not a crashkernel= token: %r" % (token,))
+    return desired
+
+
 def set_crashkernel(text, desired, target="GRUB_CMDLINE_LINUX",
-                    strip=("GRUB_CMDLINE_LINUX", "GRUB_CMDLINE_LINUX_DEFAULT")):
+                    strip=("GRUB_CMDLINE_LINUX", "GRUB_CMDLINE_LINUX_DEFAULT"), path="/etc/default/grub"):
     """Return ``text`` with exactly the ``desired`` crashkernel= tokens, in ``target``.
 
     A file that already holds the desired tokens (once, in order) in the last
@@ -248,14 +321,16 @@ def set_crashkernel(text, desired, target="GRUB_CMDLINE_LINUX",
     crashkernel= word is removed from every assignment of the ``strip``
     variables and of ``target``, and the desired tokens are appended to the
     last assignment of ``target`` (keeping its quoting), or a new
-    ``target="..."`` line is added at the end when there is none.
+    ``target="..."`` line is added at the end when there is none. ``path``
+    names the file in errors.
     """
-    desired = checked_tokens(desired)
+    desired = _checked_tokens(desired)
     for token in desired:
         _check_safe(token, "the boot argument")
     managed = set(strip) | set([target])
     assignments = [a for a in parse_assignments(text) if a.name in managed]
-    _check_editable(assignments, "the shell variable file")
+    _check_editable(assignments, path)
+    _check_no_hidden_assignments(text, assignments, managed, path)
 
     last = {}
     for assignment in assignments:
@@ -281,7 +356,7 @@ def set_crashkernel(text, desired, target="GRUB_CMDLINE_LINUX",
     return text
 
 
-def set_var(text, name, value):
+def set_var(text, name, value, path="the shell variable file"):
     """Return ``text`` with the last assignment of ``name`` set to ``value``.
 
     The line keeps its quoting (an unquoted value that now needs quotes gets
@@ -291,10 +366,14 @@ def set_var(text, name, value):
     """
     _check_safe(value, name)
     assignments = [a for a in parse_assignments(text) if a.name == name]
+    _check_no_hidden_assignments(text, assignments, [name], path)
+    if any(a.append for a in assignments):
+        raise ShellVarError("cannot safely edit %s line %d: %s+= appends to %s; %s" % (
+            path, [a for a in assignments if a.append][0].line, name, name, _WAY_OUT % name))
     if assignments and _unquote(assignments[-1].raw) == value:
         return text
     if not assignments:
         return _append_line(text, '%s="%s"' % (name, value))
     last = assignments[-1]
-    _check_editable([last], "the shell variable file")
+    _check_editable([last], path)
     return _splice(text, [(last.vstart, last.vend, _render(last, value))])

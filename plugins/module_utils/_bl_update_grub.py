@@ -2,7 +2,7 @@
 # Copyright: (c) 2026, crashdump.kdump contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Debian and Ubuntu: crashkernel= through a GRUB drop-in and update-grub.
+"""The update-grub backend (Debian and Ubuntu): crashkernel= through a GRUB drop-in.
 
 PRIVATE to the crashdump.kdump collection; it may change without notice.
 
@@ -13,7 +13,9 @@ sourced after it (grub-mkconfig sources /etc/default/grub, then
 /etc/default/grub.d/*.cfg in C collation order). It removes every
 crashkernel= that /etc/default/grub and the other drop-ins set and appends
 ours once, so every normal menu entry carries exactly the requested value.
-Pure logic; Python 2.7 and 3.6+.
+Recovery entries carry only GRUB_CMDLINE_LINUX (10_linux); memtest86+ and
+os-prober entries carry neither and are left alone. Python 2.7 and 3.6+; the
+planning functions are pure, ``Backend`` does the I/O through ``host``.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -23,11 +25,16 @@ __metaclass__ = type
 import re
 
 from ansible_collections.crashdump.kdump.plugins.module_utils._bootloader import (
+    ENTRY_LINUX,
+    ENTRY_RESCUE,
     BootloaderError,
     EntryChange,
     Plan,
     crashkernel_tokens,
+    grub_cfg_entries,
 )
+
+NAME = "update-grub"
 
 DROPIN_DIR = "/etc/default/grub.d"
 # 'zz-' sorts after 'kdump-tools.cfg' and the cloud images' '50-cloudimg-*.cfg'.
@@ -82,20 +89,14 @@ def parse_evaluated(stdout):
     return crashkernel_tokens(linux), crashkernel_tokens(default)
 
 
-def parse_grub_cfg(text):
-    """Every ``linux`` line of grub.cfg: dicts with title, kernel, args, recovery."""
-    entries = []
-    title = None
-    for line in text.splitlines():
-        match = re.match(r"^\s*menuentry\s+(['\"])(.*?)\1", line)
-        if match:
-            title = match.group(2)
-            continue
-        match = re.match(r"^\s*linux(?:efi)?\s+(\S+)\s*(.*)$", line)
-        if match and title is not None:
-            entries.append(dict(title=title, kernel=match.group(1), args=match.group(2),
-                                recovery="(recovery mode)" in title))
-    return entries
+def _expected(kind, predicted):
+    """What an entry of ``kind`` carries after update-grub, or None for entries GRUB_CMDLINE_* never reach."""
+    linux_tokens, default_tokens = predicted
+    if kind == ENTRY_LINUX:
+        return list(linux_tokens) + list(default_tokens)
+    if kind == ENTRY_RESCUE:
+        return list(linux_tokens)
+    return None
 
 
 def plan(dropin_text, grub_cfg_text, manage, desired, predicted, update_grub):
@@ -107,15 +108,16 @@ def plan(dropin_text, grub_cfg_text, manage, desired, predicted, update_grub):
     LINUX_DEFAULT tokens) as grub-mkconfig will see them with the planned
     drop-in. ``update_grub``: the argv that regenerates grub.cfg.
     """
-    result = Plan("update-grub")
+    linux_tokens, default_tokens = predicted
+    result = Plan(NAME, desired=list(linux_tokens) + list(default_tokens))
     wanted = render_dropin(desired) if manage else None
     if wanted != dropin_text:
         result.files[DROPIN] = wanted
-    linux_tokens, default_tokens = predicted
-    for entry in parse_grub_cfg(grub_cfg_text or ""):
-        after = list(linux_tokens) if entry["recovery"] else list(linux_tokens) + list(default_tokens)
-        result.entries.append(EntryChange(entry["title"], entry["kernel"],
-                                          crashkernel_tokens(entry["args"]), after))
+    for entry in grub_cfg_entries(grub_cfg_text or ""):
+        after = _expected(entry["kind"], predicted)
+        if after is not None:
+            result.entries.append(EntryChange(entry["title"], entry["kernel"], crashkernel_tokens(entry["args"]),
+                                              after, kind=entry["kind"]))
     if result.files or result.entries_changed() or (grub_cfg_text is None and manage):
         result.commands.append(list(update_grub))
         # grub-mkconfig writes grub.cfg.new first and leaves it behind when it fails.
@@ -124,16 +126,58 @@ def plan(dropin_text, grub_cfg_text, manage, desired, predicted, update_grub):
 
 
 def verify(grub_cfg_text, predicted):
-    """Problems with the regenerated grub.cfg: entries that do not carry what was planned."""
+    """Problems with the regenerated grub.cfg: this system's entries that do not carry what was planned."""
     problems = []
-    linux_tokens, default_tokens = predicted
-    entries = parse_grub_cfg(grub_cfg_text or "")
+    entries = [entry for entry in grub_cfg_entries(grub_cfg_text or "")
+               if _expected(entry["kind"], predicted) is not None]
     if not entries:
-        problems.append("%s has no linux entries" % GRUB_CFG)
+        problems.append("%s has no Linux entries" % GRUB_CFG)
     for entry in entries:
-        want = list(linux_tokens) if entry["recovery"] else list(linux_tokens) + list(default_tokens)
+        want = _expected(entry["kind"], predicted)
         have = crashkernel_tokens(entry["args"])
         if have != want:
             problems.append("%r boots with %s, expected %s" % (
                 entry["title"], " ".join(have) or "no crashkernel=", " ".join(want) or "no crashkernel="))
     return problems
+
+
+class Backend(object):
+    """update-grub on Debian and Ubuntu (see the module docstring)."""
+
+    name = NAME
+
+    def __init__(self, host, facts):
+        self.host = host
+        self.facts = facts
+
+    @staticmethod
+    def detect(host, facts):
+        return facts.family == "debian" and host.which("update-grub") is not None
+
+    def read(self, request):
+        if request.kernels != "all":
+            raise BootloaderError("with update-grub every GRUB entry comes from one configuration; "
+                                  "kernels=default is not possible")
+        manage = request.state == "present" or request.remove_distro_default
+        planned = render_dropin(request.desired) if manage else ""
+        order = dropin_order(self.host.listdir(DROPIN_DIR), manage)
+        out = self.host.run(["/bin/sh", "-c", EVALUATE_SCRIPT, "sh"] + order, data=planned.encode("utf-8"))[1]
+        return dict(manage=manage, predicted=parse_evaluated(out), dropin=self.host.read_text(DROPIN),
+                    grub_cfg=self.host.read_text(GRUB_CFG),
+                    update_grub=[self.host.which("update-grub", required=True)])
+
+    def plan(self, inputs, request):
+        predicted = inputs["predicted"]
+        normal_after = list(predicted[0]) + list(predicted[1])
+        if request.state == "present" and normal_after != request.desired:
+            raise BootloaderError("a GRUB drop-in sourced after %s would still change crashkernel= (entries "
+                                  "would boot with %s)" % (DROPIN, " ".join(normal_after) or "none"))
+        return plan(inputs["dropin"], inputs["grub_cfg"], inputs["manage"], request.desired, predicted,
+                    inputs["update_grub"])
+
+    def verify(self, inputs, request):
+        return verify(self.host.read_text(GRUB_CFG), inputs["predicted"])
+
+    def entries(self):
+        return [EntryChange(e["title"], e["kernel"], crashkernel_tokens(e["args"]), crashkernel_tokens(e["args"]),
+                            kind=e["kind"]) for e in grub_cfg_entries(self.host.read_text(GRUB_CFG) or "")]

@@ -2,11 +2,11 @@
 # Copyright: (c) 2026, crashdump.kdump contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The SUSE backend: SLES 15, openSUSE Leap 15 and 16 (``/etc/default/grub`` + ``grub2-mkconfig``).
+"""The grub2-mkconfig backend (SUSE): SLES 15, openSUSE Leap 15 and 16 (``/etc/default/grub``).
 
 PRIVATE to the crashdump.kdump collection; it may change without notice.
 
-Pure logic, no I/O; Python 2.7 and 3.6+.
+Python 2.7 and 3.6+; the planning functions are pure, ``Backend`` does the I/O.
 
 SUSE (YaST, kdumptool through perl-bootloader) keeps ``crashkernel=`` in
 ``GRUB_CMDLINE_LINUX_DEFAULT``, so that is where the value goes; any
@@ -39,53 +39,28 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import re
 
 from ansible_collections.crashdump.kdump.plugins.module_utils._bootloader import (
+    ENTRY_LINUX,
+    ENTRY_RESCUE,
     EntryChange,
     Plan,
     checked_tokens,
     crashkernel_tokens,
+    grub_cfg_entries,
 )
-from ansible_collections.crashdump.kdump.plugins.module_utils._grub_defaults import (
+from ansible_collections.crashdump.kdump.plugins.module_utils._shellvars import (
     get_var,
     set_crashkernel,
     set_var,
 )
 
+NAME = "grub2-mkconfig"
+
 ETC_DEFAULT_GRUB = "/etc/default/grub"
 SYSCONFIG_KDUMP = "/etc/sysconfig/kdump"
 GRUB_CFG = "/boot/grub2/grub.cfg"
 MKCONFIG = ("grub2-mkconfig", "-o", GRUB_CFG)
-
-_MENU_OPEN = re.compile(r"^\s*(menuentry|submenu)\s+(?:'([^']*)'|\"([^\"]*)\"|(\S+))")
-_LINUX = re.compile(r"^\s*(linux|linuxefi|linux16)\s+(\S+)(.*)$")
-
-
-def grub_cfg_entries(text):
-    """``(title, kernel, args)`` for every ``linux``/``linuxefi`` line inside a menuentry."""
-    entries = []
-    stack = []          # (kind, title) of the open { ... } blocks
-    for line in text.splitlines():
-        stripped = line.strip()
-        opened = _MENU_OPEN.match(line)
-        if stripped.endswith("{"):
-            if opened:
-                title = opened.group(2) or opened.group(3) or opened.group(4)
-                stack.append((opened.group(1), title))
-            else:
-                stack.append(("other", None))
-            continue
-        if stripped == "}":
-            if stack:
-                stack.pop()
-            continue
-        menus = [title for kind, title in stack if kind == "menuentry"]
-        linux = _LINUX.match(line)
-        if linux and menus:
-            entries.append((menus[-1], linux.group(2), linux.group(3)))
-    return entries
-
 
 def _regenerated_path(mkconfig):
     mkconfig = list(mkconfig)
@@ -100,8 +75,8 @@ def sysconfig_kdump_text(text, desired):
         current = get_var(text, "KDUMP_CRASHKERNEL")
         if current is not None and current.split() == list(desired):
             return text
-        return set_var(text, "KDUMP_CRASHKERNEL", " ".join(desired))
-    return set_var(text, "KDUMP_UPDATE_BOOTLOADER", "false")
+        return set_var(text, "KDUMP_CRASHKERNEL", " ".join(desired), path=SYSCONFIG_KDUMP)
+    return set_var(text, "KDUMP_UPDATE_BOOTLOADER", "false", path=SYSCONFIG_KDUMP)
 
 
 def plan(etc_default_grub, desired, sysconfig_kdump=None, mkconfig=MKCONFIG, grub_cfg=None):
@@ -113,20 +88,56 @@ def plan(etc_default_grub, desired, sysconfig_kdump=None, mkconfig=MKCONFIG, gru
     ``grub_cfg``: the current generated grub.cfg, to report the entries.
     """
     desired = checked_tokens(desired)
-    result = Plan("suse")
+    result = Plan(NAME, desired)
     new = set_crashkernel(etc_default_grub, desired, target="GRUB_CMDLINE_LINUX_DEFAULT",
-                          strip=("GRUB_CMDLINE_LINUX", "GRUB_CMDLINE_LINUX_DEFAULT"))
+                          strip=("GRUB_CMDLINE_LINUX", "GRUB_CMDLINE_LINUX_DEFAULT"), path=ETC_DEFAULT_GRUB)
     changing = new != etc_default_grub
     if changing:
         result.files[ETC_DEFAULT_GRUB] = new
         result.commands.append(list(mkconfig))
         result.regenerated = [_regenerated_path(mkconfig)]
     if grub_cfg is not None:
-        for title, kernel, args in grub_cfg_entries(grub_cfg):
-            before = crashkernel_tokens(args)
-            result.entries.append(EntryChange(title, kernel, before, desired if changing else before))
+        for entry in grub_cfg_entries(grub_cfg):
+            before = crashkernel_tokens(entry["args"])
+            # memtest86+ and os-prober entries never get GRUB_CMDLINE_LINUX*; rescue entries are reported as
+            # changing with the others, as before (verify checks only the entries that must carry it).
+            after = desired if changing and entry["kind"] in (ENTRY_LINUX, ENTRY_RESCUE) else before
+            result.entries.append(EntryChange(entry["title"], entry["kernel"], before, after, kind=entry["kind"]))
     if sysconfig_kdump is not None:
         new = sysconfig_kdump_text(sysconfig_kdump, desired)
         if new != sysconfig_kdump:
             result.files[SYSCONFIG_KDUMP] = new
     return result
+
+
+class Backend(object):
+    """grub2-mkconfig on SUSE (see the module docstring)."""
+
+    name = NAME
+
+    def __init__(self, host, facts):
+        self.host = host
+        self.facts = facts
+
+    @staticmethod
+    def detect(host, facts):
+        return facts.family == "suse" and host.which("grub2-mkconfig") is not None
+
+    def read(self, request):
+        return dict(etc_default_grub=self.host.read_text(ETC_DEFAULT_GRUB) or "",
+                    sysconfig_kdump=self.host.read_text(SYSCONFIG_KDUMP), grub_cfg=self.host.read_text(GRUB_CFG),
+                    mkconfig=(self.host.which("grub2-mkconfig", required=True), "-o", GRUB_CFG))
+
+    def plan(self, inputs, request):
+        return plan(inputs["etc_default_grub"], request.desired, sysconfig_kdump=inputs["sysconfig_kdump"],
+                    mkconfig=inputs["mkconfig"], grub_cfg=inputs["grub_cfg"])
+
+    def verify(self, inputs, request):
+        again = self.plan(self.read(request), request)
+        wrong = [e.name for e in again.normal_entries() if e.before != request.desired]
+        return (["%s still needs changes" % ", ".join(sorted(again.files))] if again.changed else []) + \
+            (["entries of %s without the value: %s" % (GRUB_CFG, ", ".join(wrong))] if wrong else [])
+
+    def entries(self):
+        return [EntryChange(e["title"], e["kernel"], crashkernel_tokens(e["args"]), crashkernel_tokens(e["args"]),
+                            kind=e["kind"]) for e in grub_cfg_entries(self.host.read_text(GRUB_CFG) or "")]

@@ -13,8 +13,8 @@ import subprocess
 
 import pytest
 
-from ansible_collections.crashdump.kdump.plugins.module_utils import _bl_debian as debian
-from ansible_collections.crashdump.kdump.plugins.module_utils._bootloader import BootloaderError
+from ansible_collections.crashdump.kdump.plugins.module_utils import _bl_update_grub as debian
+from ansible_collections.crashdump.kdump.plugins.module_utils._bootloader import BootloaderError, grub_cfg_entries
 
 KDUMP_TOOLS_CFG = "debian/velinux-kdump-tools-1.8/etc-default-grub.d-kdump-tools.cfg.amd64-default"
 DEFAULT_GRUB_WITH_CRASHKERNEL = "rhel8/mql-rhel8.10-ec2/etc-default-grub"  # GRUB_CMDLINE_LINUX has crashkernel=auto
@@ -90,12 +90,12 @@ def test_render_refuses_anything_but_a_crashkernel_token(token):
 # --- against files captured from a real Debian 12 VM ---------------------------
 
 def test_grub_cfg_entries_of_a_real_debian12(captured):
-    entries = debian.parse_grub_cfg(captured("debian12/boot-grub-grub.cfg"))
+    entries = grub_cfg_entries(captured("debian12/boot-grub-grub.cfg"))
     assert [e["title"] for e in entries] == [
         "Debian GNU/Linux GNU/Linux",
         "Debian GNU/Linux GNU/Linux, with Linux 6.1.0-50-cloud-amd64",
         "Debian GNU/Linux GNU/Linux, with Linux 6.1.0-50-cloud-amd64 (recovery mode)"]
-    assert [e["recovery"] for e in entries] == [False, False, True]
+    assert [e["kind"] for e in entries] == ["linux", "linux", "rescue"]
     assert all(e["kernel"] == "/boot/vmlinuz-6.1.0-50-cloud-amd64" for e in entries)
 
 
