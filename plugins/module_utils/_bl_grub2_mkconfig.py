@@ -62,6 +62,7 @@ SYSCONFIG_KDUMP = "/etc/sysconfig/kdump"
 GRUB_CFG = "/boot/grub2/grub.cfg"
 MKCONFIG = ("grub2-mkconfig", "-o", GRUB_CFG)
 
+
 def _regenerated_path(mkconfig):
     mkconfig = list(mkconfig)
     if "-o" in mkconfig and mkconfig.index("-o") + 1 < len(mkconfig):

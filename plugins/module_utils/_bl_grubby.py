@@ -269,6 +269,9 @@ class Backend(object):
                     etc_default_grub=self.host.read_text(ETC_DEFAULT_GRUB),
                     kernel_cmdline=self.host.read_text(KERNEL_CMDLINE), kdump_conf=self.host.read_text(KDUMP_CONF),
                     distro_default=distro_value,
+                    # s390x: grubby edits the BLS entries, zipl writes them to the IPL bootmap; grubby does not
+                    # run it (grubby-bls; s390utils' 91-zipl.install does, for kernel-install only).
+                    zipl=self.host.which("zipl", required=True) if self.facts.arch == "s390x" else None,
                     regenerated=sorted(set(path for pattern in GRUBBY_TOUCHES for path in self.host.glob(pattern))))
 
     def plan(self, inputs, request):
@@ -277,6 +280,8 @@ class Backend(object):
                       kernel_cmdline=inputs["kernel_cmdline"], kdump_conf=inputs["kdump_conf"],
                       distro_default=inputs["distro_default"])
         result.regenerated = list(inputs["regenerated"])
+        if inputs.get("zipl") and result.commands:
+            result.commands.append([inputs["zipl"]])
         return result
 
     def verify(self, inputs, request):

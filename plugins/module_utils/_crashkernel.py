@@ -744,6 +744,7 @@ DEBIAN_S390X = "384M-:128M"
 SUSE_FALLBACK = {"ppc64le": "384M", "ppc64": "384M"}
 SUSE_FALLBACK_OTHER = "192M"
 
+
 def auto_size(ram_bytes, arch, rhel_major):
     """Bytes a RHEL 7 or 8 kernel reserves for crashkernel=auto."""
     arch = normalize_arch(arch)

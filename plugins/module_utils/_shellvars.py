@@ -282,10 +282,10 @@ def _check_no_hidden_assignments(text, assignments, names, path):
         code = _COMMENT.sub("", line)
         for match in mention.finditer(code):
             if offset + match.end() not in starts:
+                name = match.group(1)
                 raise ShellVarError("cannot safely edit %s line %d: %s is assigned there in a form this editor "
                                     "does not follow (after another assignment or command on the same line, or "
-                                    "inside if ...; then); %s" % (path, number, match.group(1),
-                                                                   _WAY_OUT % match.group(1)))
+                                    "inside if ...; then); %s" % (path, number, name, _WAY_OUT % name))
         offset += len(line) + 1
 
 

@@ -19,7 +19,11 @@ description:
     bootloader tool.
   - The value is checked against this host before anything changes - the grammar as the
     kernel reads it, the architecture's rules (offset alignment, which suffixes exist) and
-    the host's RAM (a size at or above RAM is refused).
+    the host's RAM (more than half of it, main and C(,low) regions together, is refused; a range
+    list that reserves nothing on this host's RAM gives a warning).
+  - Only the Linux kernels of this system must carry the value. Rescue and recovery entries are
+    handled as each tool generates them; memtest86+ entries, entries os-prober added for other installed
+    systems, chainloader and firmware-setup entries are never changed. RV(entries) gives each entry's C(kind).
   - B(Debian and Ubuntu) (V(update-grub)) - writes the drop-in
     C(/etc/default/grub.d/zz-crashdump-kdump.cfg), sourced after the package's C(kdump-tools.cfg)
     (a dpkg conffile it never edits) and after C(/etc/default/grub), which removes every other
@@ -35,9 +39,11 @@ description:
     C(grub2-mkconfig), and keeps C(KDUMP_CRASHKERNEL) in C(/etc/sysconfig/kdump) equal so that kdump's own
     C(kdump-commandline.service) does not undo it.
   - B(s390x) (V(zipl)) - edits the C(parameters=) of every boot section of C(/etc/zipl.conf) and runs C(zipl).
+    On s390x hosts with BLS entries (RHEL 8+, Fedora), V(grubby) is used and C(zipl) runs after it.
   - B(Image-based hosts) (V(rpm-ostree)) - C(rpm-ostree kargs --delete/--append) on the next deployment.
   - If the bootloader tool fails, or the regenerated configuration does not carry the value,
-    every file touched is restored byte for byte and the task fails with the tool's output.
+    every file touched is restored byte for byte (symbolic links stay links) and the task fails with the
+    tool's output; a file that cannot be restored is named in the message and in C(not_restored).
   - Memory is reserved at boot, so a change takes effect after a reboot; RV(reboot_required) says
     whether one is needed. The module never reboots.
 author:
@@ -113,8 +119,9 @@ options:
   bootloader:
     description:
       - How the boot configuration is written. V(auto) detects it - V(rpm-ostree) on image-based hosts,
-        V(zipl) on s390x, V(grubby) on the Red Hat family, V(grub2-mkconfig) on SUSE, V(update-grub) on
-        Debian and Ubuntu.
+        V(grubby) where BLS entries exist (RHEL 8+ and Fedora, s390x included), V(zipl) on s390x hosts whose
+        entries live in C(/etc/zipl.conf), V(grubby) on the rest of the Red Hat family, V(grub2-mkconfig) on
+        SUSE, V(update-grub) on Debian and Ubuntu.
     type: str
     choices: [auto, update-grub, grubby, grub2-mkconfig, zipl, rpm-ostree]
     default: auto
@@ -224,11 +231,13 @@ bootloader:
   type: str
   sample: update-grub
 entries:
-  description: Every boot entry examined, with its C(crashkernel=) tokens before and after.
+  description:
+    - Every boot entry examined, with its C(crashkernel=) tokens before and after, and its C(kind) -
+      V(linux) (a kernel of this system; these must carry the value), V(rescue), V(memtest) or V(other-system).
   returned: always
   type: list
   elements: dict
-  sample: [{"name": "Debian GNU/Linux", "kernel": "/boot/vmlinuz-6.1.0-28-cloud-amd64",
+  sample: [{"name": "Debian GNU/Linux", "kernel": "/boot/vmlinuz-6.1.0-28-cloud-amd64", "kind": "linux",
             "before": ["crashkernel=384M-:128M"], "after": ["crashkernel=256M"], "changed": true}]
 files:
   description: Configuration files written (or removed) by this run, or that a real run would write in check mode.
@@ -242,6 +251,11 @@ commands:
   type: list
   elements: list
   sample: [["/usr/sbin/update-grub"]]
+not_restored:
+  description: On failure, the files the rollback could not put back (the message says why); restore them by hand.
+  returned: when the rollback of a failed run could not restore every file
+  type: list
+  elements: str
 backup_files:
   description: Backup copies made with O(backup=true).
   returned: when O(backup=true) and a file was replaced

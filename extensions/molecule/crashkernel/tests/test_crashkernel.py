@@ -30,7 +30,20 @@ def test_every_normal_grub_entry_carries_it_once(host):
     for line in linux_lines:
         if " single" in line:  # recovery entries
             continue
+        if "memtest86+" in line:  # memtest86+ entries never carry it
+            assert "crashkernel=" not in line, line
+            continue
         assert re.findall(r"(?:^|\s)(crashkernel=\S+)", line) == ["crashkernel=256M"], line
+
+
+def test_memtest_entries_are_there_and_untouched_on_the_memtest_host(host):
+    grub_cfg = host.check_output("sudo cat /boot/grub/grub.cfg")
+    memtest = [line for line in grub_cfg.splitlines() if "memtest86+x64.bin" in line and line.strip().startswith("linux")]
+    if host.ansible.get_variables()["inventory_hostname"] != "ck-deb12":
+        assert memtest == []
+        return
+    assert len(memtest) == 2  # 20_memtest86+: plain and serial console
+    assert all("crashkernel=" not in line for line in memtest)
 
 
 def test_admins_file_is_left_alone_and_our_dropin_exists(host):

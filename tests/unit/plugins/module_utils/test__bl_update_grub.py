@@ -128,3 +128,31 @@ def test_absent_without_our_dropin_keeps_the_package_default(captured, tmp_path)
     plan = debian.plan(debian.render_dropin(["crashkernel=256M"]), captured("debian12/boot-grub-grub.cfg"), False,
                        [], predicted, ["/usr/sbin/update-grub"])
     assert plan.files == {debian.DROPIN: None}  # our drop-in goes, nothing else is touched
+
+
+# --- memtest86+ (issue 11): a real Debian 12 grub.cfg with its two memtest entries ----------
+
+def test_memtest_entries_are_not_planned_and_do_not_fail_verification(captured, tmp_path):
+    grub_cfg = captured("debian12/boot-grub-grub.cfg.memtest86plus")
+    predicted = evaluate(tmp_path, captured("debian12/etc-default-grub"),
+                         {"kdump-tools.cfg": captured("debian12/etc-default-grub.d-kdump-tools.cfg")},
+                         debian.render_dropin(["crashkernel=256M"]))
+    plan = debian.plan(None, grub_cfg, True, ["crashkernel=256M"], predicted, ["/usr/sbin/update-grub"])
+    assert [e.kind for e in plan.entries] == ["linux", "linux", "rescue"]
+    regenerated = grub_cfg.replace("crashkernel=384M-:128M", "crashkernel=256M")
+    assert "memtest86+x64.bin" in regenerated
+    assert debian.verify(regenerated, predicted) == []  # was: "'Memory test (memtest86+x64.bin)' boots with no crashkernel="
+    again = debian.plan(debian.render_dropin(["crashkernel=256M"]), regenerated, True, ["crashkernel=256M"],
+                        predicted, ["/usr/sbin/update-grub"])
+    assert not again.changed  # was: update-grub on every run
+
+
+def test_efi_memtest_and_os_prober_entries_are_left_alone(captured, shared_sample):
+    grub_cfg = (captured("debian12/boot-grub-grub.cfg").replace("crashkernel=384M-:128M", "crashkernel=256M")
+                + shared_sample("recorded-boot/grub.cfg.memtest86plus-efi.debian")
+                + shared_sample("recorded-boot/grub.cfg.os-prober-linux-and-windows"))
+    predicted = ([], ["crashkernel=256M"])
+    assert debian.verify(grub_cfg, predicted) == []
+    plan = debian.plan(debian.render_dropin(["crashkernel=256M"]), grub_cfg, True, ["crashkernel=256M"], predicted,
+                       ["/usr/sbin/update-grub"])
+    assert not plan.changed and len(plan.entries) == 3

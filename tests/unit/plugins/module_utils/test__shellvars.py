@@ -245,3 +245,40 @@ def test_set_var_keeps_quoting_and_appends():
     assert set_var(text.rstrip("\n"), "C", "c") == 'A="x"\nB=y\n# B=z\nC="c"\n'
     with pytest.raises(ShellVarError):
         set_var(text, "A", 'evil" ; rm -rf /')
+
+
+# --- forms the editor used to misread (issue 11) --------------------------------------
+
+RHEL_ARGS = 'GRUB_CMDLINE_LINUX="rd.lvm.lv=rhel/root rd.lvm.lv=rhel/swap crashkernel=1G"\n'
+
+
+def test_plus_equals_is_edited_exactly():
+    text = RHEL_ARGS + 'GRUB_CMDLINE_LINUX+=" quiet crashkernel=2G"\n'
+    new = set_crashkernel(text, ["crashkernel=256M"])
+    assert get_var(new, "GRUB_CMDLINE_LINUX") == "rd.lvm.lv=rhel/root rd.lvm.lv=rhel/swap quiet crashkernel=256M"
+    assert set_crashkernel(new, ["crashkernel=256M"]) is new
+
+
+@pytest.mark.parametrize("text, line", [
+    ('GRUB_TIMEOUT=5 ' + RHEL_ARGS, 1),                                   # two assignments on one line
+    ('if [ -d /sys/firmware/efi ]; then ' + RHEL_ARGS.strip() + '; fi\n', 1),
+    ('GRUB_TIMEOUT=5\nif [ -d /sys/firmware/efi ]; then\n  ' + RHEL_ARGS + 'fi\n', 3),
+    ('EXTRA="crashkernel=1G"\nGRUB_CMDLINE_LINUX="rd.lvm.lv=rhel/root $EXTRA"\n', 2),
+])
+def test_forms_that_would_drop_boot_arguments_are_refused_naming_file_and_line(text, line):
+    """These used to append GRUB_CMDLINE_LINUX="crashkernel=..." (rd.lvm.lv=... lost) or keep a stale value."""
+    with pytest.raises(ShellVarError, match="/etc/default/grub line %d.*plain GRUB_CMDLINE_LINUX" % line):
+        set_crashkernel(text, ["crashkernel=256M"])
+
+
+def test_crlf_file_is_refused_naming_the_file():
+    with pytest.raises(ShellVarError, match=r"/etc/default/grub line 1 .*CRLF.*dos2unix"):
+        set_crashkernel(RHEL_ARGS.replace("\n", "\r\n"), ["crashkernel=256M"])
+    with pytest.raises(ShellVarError, match="/etc/sysconfig/kdump line 1"):
+        set_var('KDUMP_CRASHKERNEL="auto"\r\n', "KDUMP_CRASHKERNEL", "crashkernel=256M", path="/etc/sysconfig/kdump")
+
+
+def test_self_reference_is_like_append():
+    text = 'GRUB_CMDLINE_LINUX="rd.lvm.lv=rhel/root"\nGRUB_CMDLINE_LINUX="$GRUB_CMDLINE_LINUX crashkernel=1G"\n'
+    new = set_crashkernel(text, ["crashkernel=256M"])
+    assert new.splitlines()[1] == 'GRUB_CMDLINE_LINUX="$GRUB_CMDLINE_LINUX crashkernel=256M"'

@@ -123,3 +123,69 @@ def test_failing_write_restores_what_was_already_written(boot, monkeypatch, code
     assert runner.ran == []  # the tool never ran
     assert_restored(originals, created)
     assert os.strerror(code) in module.failure["msg"]
+
+
+def test_a_restore_that_fails_is_reported_and_the_others_still_restored(boot, monkeypatch):
+    """ENOSPC while restoring: no traceback, the message names the file, every other file comes back."""
+    plan, originals, created = boot
+    module = FakeModule()
+    real_write = _io.write_atomic
+    dropin = sorted(originals)[-1]  # zz-crashdump-kdump.cfg, written by the plan
+
+    def write(mod, path, data, mode=0o644):
+        if path == dropin and data == originals[dropin]:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), path)
+        return real_write(mod, path, data, mode)
+
+    monkeypatch.setattr(_io, "write_atomic", write)
+    runner = FakeRunner(fail_on=["/usr/sbin/update-grub"], rewrite=(plan.regenerated[0], b"half-written"))
+    with pytest.raises(Failed):
+        crashkernel.apply_plan(module, runner, plan, lambda: [])
+    assert module.failure["not_restored"] == [dropin]
+    assert "COULD NOT RESTORE" in module.failure["msg"] and dropin in module.failure["msg"]
+    for path, data in originals.items():
+        if path != dropin:
+            with open(path, "rb") as handle:
+                assert handle.read() == data
+    assert not os.path.exists(created)
+
+
+def test_writes_follow_symlinks_and_rollback_keeps_the_link(tmp_path):
+    """/etc/grub2.cfg -> ../boot/grub2/grub.cfg must stay a link GRUB's tools follow."""
+    target = tmp_path / "grub.cfg"
+    target.write_bytes(b"original\n")
+    link = tmp_path / "grub2.cfg"
+    link.symlink_to("grub.cfg")
+    transaction = _io.FileTransaction(FakeModule())
+    transaction.write(str(link), b"changed\n")
+    assert link.is_symlink() and target.read_bytes() == b"changed\n"
+    link.unlink()
+    link.write_bytes(b"a tool replaced the link with a copy\n")
+    restored, failed = transaction.rollback()
+    assert failed == [] and str(link) in restored
+    assert link.is_symlink() and os.readlink(str(link)) == "grub.cfg"
+    assert target.read_bytes() == b"original\n"
+
+
+def test_a_failing_backup_changes_nothing(boot, monkeypatch):
+    plan, originals, created = boot
+    module = FakeModule()
+    module.params["backup"] = True
+    made = []
+
+    def backup(path):
+        if made:
+            raise IOError(errno.ENOSPC, os.strerror(errno.ENOSPC), path)
+        made.append(path + ".bak")
+        with open(made[-1], "w") as handle:
+            handle.write("copy")
+        return made[-1]
+
+    monkeypatch.setattr(crashkernel, "backup_copy", backup)
+    boot_plan = plan
+    boot_plan.files[sorted(originals)[0]] = "another file\n"  # two existing files to back up
+    with pytest.raises(Failed):
+        crashkernel.apply_plan(module, FakeRunner(), boot_plan, lambda: [])
+    assert "Nothing was changed" in module.failure["msg"]
+    assert_restored(originals, created)
+    assert not any(os.path.exists(copy) for copy in made)
