@@ -41,6 +41,7 @@ __metaclass__ = type
 
 
 from ansible_collections.crashdump.kdump.plugins.module_utils._bootloader import (
+    BackendBase,
     ENTRY_LINUX,
     ENTRY_RESCUE,
     EntryChange,
@@ -111,14 +112,10 @@ def plan(etc_default_grub, desired, sysconfig_kdump=None, mkconfig=MKCONFIG, gru
     return result
 
 
-class Backend(object):
+class Backend(BackendBase):
     """grub2-mkconfig on SUSE (see the module docstring)."""
 
     name = NAME
-
-    def __init__(self, host, facts):
-        self.host = host
-        self.facts = facts
 
     @staticmethod
     def detect(host, facts):
@@ -134,11 +131,10 @@ class Backend(object):
                     mkconfig=inputs["mkconfig"], grub_cfg=inputs["grub_cfg"])
 
     def verify(self, inputs, request):
-        again = self.plan(self.read(request), request)
+        again = self.still_to_change(request)
         wrong = [e.name for e in again.normal_entries() if e.before != request.desired]
         return (["%s still needs changes" % ", ".join(sorted(again.files))] if again.changed else []) + \
             (["entries of %s without the value: %s" % (GRUB_CFG, ", ".join(wrong))] if wrong else [])
 
     def entries(self):
-        return [EntryChange(e["title"], e["kernel"], crashkernel_tokens(e["args"]), crashkernel_tokens(e["args"]),
-                            kind=e["kind"]) for e in grub_cfg_entries(self.host.read_text(GRUB_CFG) or "")]
+        return self.grub_cfg_entries(GRUB_CFG)

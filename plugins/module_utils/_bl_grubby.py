@@ -42,6 +42,7 @@ __metaclass__ = type
 import re
 
 from ansible_collections.crashdump.kdump.plugins.module_utils._bootloader import (
+    BackendBase,
     BootloaderError,
     CRASHKERNEL,
     EntryChange,
@@ -242,14 +243,10 @@ def plan(info_all_text, desired, grubby="grubby", kernels="all", default_kernel=
     return result
 
 
-class Backend(object):
+class Backend(BackendBase):
     """grubby on the Red Hat family (see the module docstring)."""
 
     name = NAME
-
-    def __init__(self, host, facts):
-        self.host = host
-        self.facts = facts
 
     @staticmethod
     def detect(host, facts):
@@ -285,7 +282,7 @@ class Backend(object):
         return result
 
     def verify(self, inputs, request):
-        again = self.plan(self.read(request), request)
+        again = self.still_to_change(request)
         if not again.changed:
             return []
         return ["still to change after grubby: %s" % ", ".join(

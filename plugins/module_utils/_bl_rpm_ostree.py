@@ -20,6 +20,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.crashdump.kdump.plugins.module_utils._bootloader import (
+    BackendBase,
     BootloaderError,
     EntryChange,
     Plan,
@@ -48,14 +49,10 @@ def plan(kargs_output, desired, rpm_ostree="rpm-ostree"):
     return result
 
 
-class Backend(object):
+class Backend(BackendBase):
     """rpm-ostree kargs on image-based hosts (see the module docstring)."""
 
     name = NAME
-
-    def __init__(self, host, facts):
-        self.host = host
-        self.facts = facts
 
     @staticmethod
     def detect(host, facts):
@@ -69,7 +66,7 @@ class Backend(object):
         return plan(inputs["kargs"], request.desired, rpm_ostree=inputs["tool"])
 
     def verify(self, inputs, request):
-        return ["rpm-ostree kargs still differ"] if self.plan(self.read(request), request).changed else []
+        return ["rpm-ostree kargs still differ"] if self.still_to_change(request).changed else []
 
     def entries(self):
         tool = self.host.which("rpm-ostree")

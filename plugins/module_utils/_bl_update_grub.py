@@ -25,6 +25,7 @@ __metaclass__ = type
 import re
 
 from ansible_collections.crashdump.kdump.plugins.module_utils._bootloader import (
+    BackendBase,
     ENTRY_LINUX,
     ENTRY_RESCUE,
     BootloaderError,
@@ -141,14 +142,10 @@ def verify(grub_cfg_text, predicted):
     return problems
 
 
-class Backend(object):
+class Backend(BackendBase):
     """update-grub on Debian and Ubuntu (see the module docstring)."""
 
     name = NAME
-
-    def __init__(self, host, facts):
-        self.host = host
-        self.facts = facts
 
     @staticmethod
     def detect(host, facts):
@@ -179,5 +176,4 @@ class Backend(object):
         return verify(self.host.read_text(GRUB_CFG), inputs["predicted"])
 
     def entries(self):
-        return [EntryChange(e["title"], e["kernel"], crashkernel_tokens(e["args"]), crashkernel_tokens(e["args"]),
-                            kind=e["kind"]) for e in grub_cfg_entries(self.host.read_text(GRUB_CFG) or "")]
+        return self.grub_cfg_entries(GRUB_CFG)

@@ -29,6 +29,7 @@ __metaclass__ = type
 import re
 
 from ansible_collections.crashdump.kdump.plugins.module_utils._bootloader import (
+    BackendBase,
     BootloaderError,
     EntryChange,
     Plan,
@@ -144,14 +145,10 @@ def plan(zipl_conf, desired, zipl=("zipl",)):
     return result
 
 
-class Backend(object):
+class Backend(BackendBase):
     """zipl on s390x hosts whose entries live in /etc/zipl.conf (see the module docstring)."""
 
     name = NAME
-
-    def __init__(self, host, facts):
-        self.host = host
-        self.facts = facts
 
     @staticmethod
     def detect(host, facts):
@@ -165,7 +162,7 @@ class Backend(object):
         return plan(inputs["zipl_conf"], request.desired, zipl=inputs["zipl"])
 
     def verify(self, inputs, request):
-        return ["%s still needs changes" % ZIPL_CONF] if self.plan(self.read(request), request).changed else []
+        return ["%s still needs changes" % ZIPL_CONF] if self.still_to_change(request).changed else []
 
     def entries(self):
         text = self.host.read_text(ZIPL_CONF)

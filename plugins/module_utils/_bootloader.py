@@ -212,3 +212,25 @@ def desired_tokens(value=None, low=None):
     if low is not None:
         tokens.append(CRASHKERNEL + low + ",low")
     return tokens
+
+
+class BackendBase(object):
+    """What every backend object shares: the host and facts it works on, and verification by replanning.
+
+    A subclass sets ``name`` and implements ``detect``, ``read``, ``plan`` and ``entries``.
+    """
+
+    name = None
+
+    def __init__(self, host, facts):
+        self.host = host
+        self.facts = facts
+
+    def still_to_change(self, request):
+        """The plan a second read of the host gives after the tool ran (empty when it took effect)."""
+        return self.plan(self.read(request), request)
+
+    def grub_cfg_entries(self, path):
+        """The entries of a generated grub.cfg as read-only EntryChanges."""
+        return [EntryChange(e["title"], e["kernel"], crashkernel_tokens(e["args"]), crashkernel_tokens(e["args"]),
+                            kind=e["kind"]) for e in grub_cfg_entries(self.host.read_text(path) or "")]

@@ -302,14 +302,6 @@ def _append_line(text, line):
     return text + line + "\n"
 
 
-def _checked_tokens(desired):
-    desired = list(desired)
-    for token in desired:
-        if not token.startswith(CRASHKERNEL):
-            raise ShellVarError("not a crashkernel= token: %r" % (token,))
-    return desired
-
-
 def set_crashkernel(text, desired, target="GRUB_CMDLINE_LINUX",
                     strip=("GRUB_CMDLINE_LINUX", "GRUB_CMDLINE_LINUX_DEFAULT"), path="/etc/default/grub"):
     """Return ``text`` with exactly the ``desired`` crashkernel= tokens, in ``target``.
@@ -324,8 +316,10 @@ def set_crashkernel(text, desired, target="GRUB_CMDLINE_LINUX",
     ``target="..."`` line is added at the end when there is none. ``path``
     names the file in errors.
     """
-    desired = _checked_tokens(desired)
+    desired = list(desired)
     for token in desired:
+        if not token.startswith(CRASHKERNEL):
+            raise ShellVarError("not a crashkernel= token: %r" % (token,))
         _check_safe(token, "the boot argument")
     managed = set(strip) | set([target])
     assignments = [a for a in parse_assignments(text) if a.name in managed]
