@@ -259,7 +259,7 @@ class Backend(BackendBase):
         tool = self.host.which("grubby", required=True)
         default_kernel = self.host.run([tool, "--default-kernel"])[1] if request.kernels == "default" else None
         try:
-            distro_value = recommended_crashkernel(self.host, self.facts, self.facts.kernel_release)[0]
+            distro_value = recommended_crashkernel(self.host, self.facts)[0]
         except CrashkernelError:
             distro_value = None
         return dict(tool=tool, info_all=self.host.run([tool, "--info=ALL"])[1], default_kernel=default_kernel,

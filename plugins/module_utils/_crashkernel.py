@@ -415,6 +415,11 @@ def kernel_supports_auto(kernel_release):
     return bool(kernel_release) and re.search(r"\.el[78](?:[._]|$)", kernel_release) is not None
 
 
+def auto_rhel_major(kernel_release):
+    """Which RHEL's crashkernel=auto rule a kernel follows (``auto_size``): 7 for .el7 kernels, else 8."""
+    return 7 if ".el7" in (kernel_release or "") else 8
+
+
 # --------------------------------------------------------------------------
 # The kernel-exact reader for whole command lines
 # --------------------------------------------------------------------------

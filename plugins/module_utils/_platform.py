@@ -252,7 +252,7 @@ def dump_format(head):
     return None
 
 
-def recommended_crashkernel(host, facts, kernel_release):
+def recommended_crashkernel(host, facts):
     """The distribution's recommendation for this host: ``(value, source)``.
 
     In order: ``auto`` on RHEL 7/8 kernels (the kernel sizes it), the host's own
@@ -261,6 +261,7 @@ def recommended_crashkernel(host, facts, kernel_release):
     the release (``_crashkernel.distro_default``). ``host`` finds and runs the
     tool (``_io.Host``). Raises CrashkernelError when no recommendation is known.
     """
+    kernel_release = facts.kernel_release
     if kernel_supports_auto(kernel_release):
         return "auto", "crashkernel=auto of the RHEL 7/8 kernel %s" % kernel_release
     kdumpctl = host.which("kdumpctl")

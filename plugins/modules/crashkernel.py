@@ -278,6 +278,7 @@ from ansible_collections.crashdump.kdump.plugins.module_utils._bootloader import
 from ansible_collections.crashdump.kdump.plugins.module_utils._bootloaders import NAMES, select
 from ansible_collections.crashdump.kdump.plugins.module_utils._crashkernel import (
     CrashkernelError,
+    auto_rhel_major,
     auto_size,
     check_platform,
     check_reservation,
@@ -300,7 +301,7 @@ def resolve_value(params, host, facts):
     size = params["size"]
     recommended = None
     if size == "auto":
-        value, source = recommended_crashkernel(host, facts, facts.kernel_release)
+        value, source = recommended_crashkernel(host, facts)
         recommended = dict(value=value, source=source)
         size = value
     spec = parse(size)
@@ -329,8 +330,7 @@ def resolve_value(params, host, facts):
 def expected_reservation(spec_tokens, facts, spec):
     """Bytes reserved after a reboot with ``spec_tokens`` on this host."""
     if spec is not None and spec.kind == "auto":
-        major = 7 if ".el7" in facts.kernel_release else 8
-        return auto_size(facts.ram_bytes, facts.arch, major)
+        return auto_size(facts.ram_bytes, facts.arch, auto_rhel_major(facts.kernel_release))
     if not spec_tokens:
         return 0
     return evaluate_cmdline(" ".join(spec_tokens), facts.ram_bytes, facts.arch).total

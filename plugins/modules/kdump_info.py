@@ -167,6 +167,7 @@ from ansible_collections.crashdump.kdump.plugins.module_utils._bootloader import
 from ansible_collections.crashdump.kdump.plugins.module_utils._bootloaders import select
 from ansible_collections.crashdump.kdump.plugins.module_utils._crashkernel import (
     CrashkernelError,
+    auto_rhel_major,
     auto_size,
     effective_settings,
     evaluate_cmdline,
@@ -253,7 +254,7 @@ def list_dumps(directory):
 
 def recommended_value(host, facts):
     try:
-        return recommended_crashkernel(host, facts, facts.kernel_release)[0]
+        return recommended_crashkernel(host, facts)[0]
     except CrashkernelError:
         return None
 
@@ -263,7 +264,7 @@ def size_on(value, facts):
         return None
     try:
         if value == "auto":
-            return auto_size(facts.ram_bytes, facts.arch, 7 if ".el7" in facts.kernel_release else 8)
+            return auto_size(facts.ram_bytes, facts.arch, auto_rhel_major(facts.kernel_release))
         return parse(value).size_for(facts.ram_bytes, facts.arch)
     except CrashkernelError:
         return 0
