@@ -12,7 +12,8 @@ symbolic links: ``/etc/grub2.cfg`` -> ``../boot/grub2/grub.cfg`` stays a link
 and its target is replaced. A ``FileTransaction`` remembers each file's
 original bytes (and each link) so that a failed bootloader tool can be followed
 by a byte-for-byte restore; the restore never raises, it reports what it could
-not put back. ``Host`` is the I/O the bootloader backends do, in one object so
+not put back. ``HostLock`` keeps two runs of the collection's modules (two AWX
+jobs, say) from editing one host at once. ``Host`` is the I/O the bootloader backends do, in one object so
 that tests can hand them recorded outputs instead. Python 2.7 and 3.6+.
 """
 
@@ -21,6 +22,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import errno
+import fcntl
 import glob
 import os
 import shutil
@@ -197,3 +199,113 @@ class Host(object):
 
     def run(self, argv, check=True, data=None):
         return self.runner.run(argv, check=check, data=data)
+
+
+LOCK_PATH = "/run/lock/crashdump-kdump.lock"
+
+
+class LockHeld(Exception):
+    """Another run holds the host lock; the message names its pid, module and start time."""
+
+
+class HostLock(object):
+    """One exclusive lock per host for every module of the collection that writes.
+
+    ``flock(2)`` on a root-owned file under /run/lock (a tmpfs: nothing survives a reboot, and the
+    kernel drops the lock when the holding process exits, however it ends). The holder writes
+    ``pid module start-time`` into the file so that a waiting run can say who holds it.
+    /run/lock is world-writable, so the file is opened without following links and must be a
+    regular file owned by root.
+    """
+
+    def __init__(self, path=None, clock=time.time, sleep=time.sleep):
+        self.path = path or LOCK_PATH
+        self.fd = None
+        self._clock = clock
+        self._sleep = sleep
+
+    def _open(self):
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid():
+            os.close(fd)
+            raise LockHeld("%s is not a regular file owned by uid %d: remove it (it is not ours)"
+                           % (self.path, os.geteuid()))
+        return fd
+
+    def holder(self):
+        """What the holder wrote: 'pid N (module) since TIME', or a note that it is unknown."""
+        try:
+            fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+            try:
+                words = os.read(fd, 200).decode("ascii", "replace").split()
+            finally:
+                os.close(fd)
+        except (IOError, OSError):
+            words = []
+        if len(words) >= 3 and words[0].isdigit():
+            return "pid %s (%s) since %s" % (words[0], words[1], words[2])
+        return "a process that has not written its pid yet"
+
+    def try_acquire(self, owner):
+        """Take the lock without waiting; True when taken."""
+        fd = self.fd if self.fd is not None else self._open()
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except (IOError, OSError) as exc:
+            if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                os.close(fd)
+                raise
+            os.close(fd)
+            return False
+        self.fd = fd
+        os.ftruncate(fd, 0)
+        os.write(fd, ("%d %s %s\n" % (os.getpid(), owner, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(
+            self._clock())))).encode("ascii"))
+        return True
+
+    def acquire(self, owner, timeout):
+        """Take the lock, waiting up to ``timeout`` seconds; raise LockHeld naming the holder."""
+        deadline = self._clock() + max(0, timeout)
+        while not self.try_acquire(owner):
+            if self._clock() >= deadline:
+                raise LockHeld("another crashdump.kdump run is changing this host: %s holds %s (waited %d s; "
+                               "lock_timeout sets how long to wait). Let it finish and run again"
+                               % (self.holder(), self.path, max(0, timeout)))
+            self._sleep(0.5)
+        return self
+
+    def release(self):
+        if self.fd is not None:
+            try:
+                fcntl.flock(self.fd, fcntl.LOCK_UN)
+                os.close(self.fd)
+            except (IOError, OSError):
+                pass
+            self.fd = None
+
+
+def lock_host(module, owner, timeout):
+    """Hold the host lock for the rest of this module run, or fail naming the holder.
+
+    Check mode changes nothing, so it never waits: it only warns when another run holds the
+    lock, since what it predicts may then be overtaken.
+    """
+    lock = HostLock()
+    path = lock.path
+    if module.check_mode:
+        try:
+            if lock.try_acquire(owner):
+                lock.release()
+            else:
+                module.warn("another crashdump.kdump run is changing this host (%s); this check-mode "
+                            "prediction may be out of date when it finishes" % lock.holder())
+        except (IOError, OSError, LockHeld) as exc:
+            module.warn("could not look at the host lock %s: %s" % (path, exc))
+        return None
+    try:
+        return lock.acquire(owner, timeout)
+    except LockHeld as exc:
+        module.fail_json(msg="%s: %s. Nothing was changed." % (owner, exc))
+    except (IOError, OSError) as exc:
+        module.fail_json(msg="%s: cannot take the host lock %s: %s. Nothing was changed." % (owner, path, exc))

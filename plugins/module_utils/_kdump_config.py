@@ -17,7 +17,9 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.crashdump.kdump.plugins.module_utils._shellvars import ShellVarError, get_var, set_var
+from ansible.module_utils.six import string_types
+
+from ansible_collections.crashdump.kdump.plugins.module_utils._shellvars import ShellVarError, get_var, set_var, unset_var
 
 # makedumpfile's compression flags (makedumpfile(8)).
 COMPRESSION_FLAGS = {"zlib": "-c", "lzo": "-l", "snappy": "-p", "zstd": "-z", "none": ""}
@@ -27,6 +29,7 @@ FASTEST_FIRST = ("lzo", "snappy", "zstd", "zlib")
 SUSE_FORMATS = {"zlib": "compressed", "lzo": "lzo", "snappy": "snappy", "zstd": "zstd", "none": "ELF"}
 TARGET_TYPES = ("local", "ssh", "nfs", "raw", "fs")
 FAILURE_ACTIONS = ("reboot", "halt", "poweroff", "shell", "dump_to_rootfs")
+SUSE_FAILURE_ACTIONS = {"reboot": "true", "shell": "false"}
 # Red Hat target directives: only one may be active.
 REDHAT_TARGETS = ("ssh", "nfs", "raw", "ext2", "ext3", "ext4", "xfs", "btrfs", "minix", "virtiofs")
 
@@ -80,19 +83,159 @@ def choose_compression(requested, available):
     return "zlib"
 
 
-def _safe(value, what):
-    if not re.match(r"^[A-Za-z0-9_.,:@=+/%\-]+$", str(value)):
-        raise ConfigError("%s %r may contain only letters, digits and _ . , : @ = + / %% -" % (what, value))
-    return str(value)
+# Values reach ssh, scp and mount unquoted in kdump's own scripts (kdump-config, kdumpctl,
+# SUSE's kdump-save), so each is checked against the grammar of the tool that takes it: a value
+# with a leading '-' would be read as an option (``-oProxyCommand=...`` runs a command as root).
+_SAFE_PATH = re.compile(r"^/[A-Za-z0-9_.,:@=+/%\-]*$")
+# RFC 1123 host names: dot-separated labels of letters, digits and inner hyphens.
+_HOST_LABEL = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
+_IPV4 = re.compile(r"^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$")
+_IPV6_BRACKETED = re.compile(r"^\[[0-9A-Fa-f:.]+(?:%[A-Za-z0-9_.-]+)?\]$")
+# useradd(8)'s portable names (NAME_REGEX): no leading '-'.
+_USER = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,31}$")
+_DEVICE = re.compile(r"^(?:/dev/[A-Za-z0-9_.:+/-]+|(?:UUID|PARTUUID)=[0-9A-Fa-f-]+|(?:LABEL|PARTLABEL)=[A-Za-z0-9_.+-]+)$")
+_CONTROL = re.compile(u"[\x00-\x1f\x7f]")
+
+HOST_GRAMMAR = ("a DNS host name (letters, digits, inner hyphens, dots), an IPv4 address or an IPv6 "
+                "address in brackets")
+USER_GRAMMAR = "a user name of letters, digits, _ . - that starts with a letter or _"
+PATH_GRAMMAR = "an absolute path of letters, digits and _ . , : @ = + / % -"
+
+
+def _refuse(option, value, accepted):
+    raise ConfigError("%s %r is not accepted: expected %s" % (option, value, accepted))
+
+
+def _check_path(option, value):
+    if not isinstance(value, string_types) or not _SAFE_PATH.match(value):
+        _refuse(option, value, PATH_GRAMMAR)
+    return value
+
+
+def _is_host_name(text):
+    labels = text.split(".")
+    return bool(text) and len(text) <= 253 and all(_HOST_LABEL.match(label) for label in labels) \
+        and not labels[-1].isdigit()
+
+
+def _is_host(text):
+    """A host name, an IPv4 address or a bracketed IPv6 address."""
+    return bool(_IPV4.match(text) or _IPV6_BRACKETED.match(text) or _is_host_name(text))
+
+
+def _check_host(option, value):
+    if not (isinstance(value, string_types) and _is_host(value)):
+        _refuse(option, value, HOST_GRAMMAR)
+    return value
+
+
+def _ssh_destination(target):
+    """``user@host`` from target.host (which may carry the user) and target.user."""
+    host = target["host"]
+    user = target.get("user")
+    if isinstance(host, string_types) and "@" in host:
+        user_in_host, _sep, host = host.rpartition("@")
+        if user and user != user_in_host:
+            raise ConfigError("target.host %r names user %r but target.user is %r: give the user once"
+                              % (target["host"], user_in_host, user))
+        user = user_in_host
+        if not _USER.match(user):
+            _refuse("the user in target.host", user, USER_GRAMMAR)
+    if user is not None and not _USER.match(str(user)):
+        _refuse("target.user", user, USER_GRAMMAR)
+    host = _check_host("target.host", host)
+    return "%s@%s" % (user, host) if user else host
+
+
+def _nfs_export(value):
+    """``server:/path`` checked: the server by host grammar, the path absolute."""
+    text = value if isinstance(value, string_types) else ""
+    if text.startswith("["):
+        server, _sep, rest = text.partition("]")
+        server += "]"
+        path = rest[1:] if rest.startswith(":") else None
+    else:
+        server, sep, path = text.partition(":")
+        path = path if sep else None
+    accepted = "server:/absolute/path, the server %s" % HOST_GRAMMAR
+    if path is None or not _SAFE_PATH.match(path) or not _is_host(server):
+        _refuse("target.export", value, accepted)
+    return text
+
+
+def _check_text(option, value):
+    """Free text written into a config file: no control characters (NUL, newline, ...)."""
+    if _CONTROL.search(value):
+        raise ConfigError("%s %r contains a control character (newline, NUL, ...); write it on one line "
+                          "of printable characters" % (option, value))
+    return value
+
+
+# Debian and SUSE: the variables the options manage; extra may not set them behind the checks.
+MANAGED_VARS = {
+    "debian": ("USE_KDUMP", "KDUMP_COREDIR", "MAKEDUMP_ARGS", "SSH", "SSH_KEY", "NFS", "KDUMP_FAIL_CMD"),
+    "suse": ("KDUMP_SAVEDIR", "KDUMP_SSH_IDENTITY", "KDUMP_DUMPLEVEL", "KDUMP_DUMPFORMAT",
+             "KDUMP_CONTINUE_ON_ERROR"),
+}
+# kdump.conf(5) directives that extra may set, with the grammar kdumpctl accepts for each; the
+# others (targets, path, core_collector, failure_action, ...) are options of their own.
+_WORDS_OF_PATHS = re.compile(r"^/[^\s]*(?:\s+/[^\s]*)*$")
+REDHAT_EXTRA = {
+    "kdump_pre": (re.compile(r"^/[^\s]+$"), "an absolute path of an executable"),
+    "kdump_post": (re.compile(r"^/[^\s]+$"), "an absolute path of an executable"),
+    "extra_bins": (_WORDS_OF_PATHS, "absolute paths separated by spaces"),
+    "extra_modules": (re.compile(r"^[A-Za-z0-9_-]+(?:\s+[A-Za-z0-9_-]+)*$"), "kernel module names separated by spaces"),
+    "final_action": (re.compile(r"^(?:reboot|halt|poweroff)$"), "reboot, halt or poweroff"),
+    "force_rebuild": (re.compile(r"^[01]$"), "0 or 1"),
+    "force_no_rebuild": (re.compile(r"^[01]$"), "0 or 1"),
+    "dracut_args": (re.compile(r"^\S.*$"), "dracut arguments on one line"),
+    "fence_kdump_args": (re.compile(r"^\S.*$"), "fence_kdump_send arguments on one line"),
+    "fence_kdump_nodes": (re.compile(r"^[A-Za-z0-9.:\[\]-]+(?:\s+[A-Za-z0-9.:\[\]-]+)*$"),
+                          "host names separated by spaces"),
+}
+REDHAT_MANAGED = REDHAT_TARGETS + ("sshkey", "path", "core_collector", "failure_action", "default",
+                                   "auto_reset_crashkernel")
+# Variables whose values are secrets: never in diffs or results (SUSE's kdump(5) mail settings).
+SECRET_NAME = re.compile(r"PASSWORD|PASSWD|SECRET|TOKEN", re.I)
+REDACTED = "********"
+
+
+def _extra_value(family, key, value):
+    """The text written for one extra setting, checked for the family's grammar."""
+    if family == "redhat":
+        if key in REDHAT_MANAGED:
+            raise ConfigError("extra %s: %s is set by this module's own options (path, target, core_collector, "
+                              "failure_action, auto_reset_crashkernel), not by extra" % (key, key))
+        if key not in REDHAT_EXTRA:
+            raise ConfigError("extra %s is not a kdump.conf directive extra can set; accepted: %s"
+                              % (key, ", ".join(sorted(REDHAT_EXTRA))))
+        pattern, accepted = REDHAT_EXTRA[key]
+        if isinstance(value, bool):
+            if accepted != "0 or 1":
+                _refuse("extra %s" % key, value, accepted)
+            value = "1" if value else "0"
+        text = _check_text("extra %s" % key, str(value))
+        if not pattern.match(text):
+            _refuse("extra %s" % key, value, accepted)
+        return text
+    if key in MANAGED_VARS.get(family, ()):
+        raise ConfigError("extra %s: %s is set by this module's own options (path, target, core_collector, "
+                          "failure_action), not by extra" % (key, key))
+    if isinstance(value, bool):
+        # kdump-tools and SUSE's kdump read shell words: a YAML true would become 'True'.
+        raise ConfigError("extra %s: %r is a boolean; give the text the file wants, such as \"1\", \"yes\" or "
+                          "\"true\", quoted" % (key, value))
+    return _check_text("extra %s" % key, str(value))
 
 
 def validate(options):
-    """Check the options; return them normalised or raise ConfigError naming the problem."""
+    """Check the options; return them normalised or raise ConfigError naming the problem.
+
+    ``extra`` is checked against each family's grammar by ``render``.
+    """
     opts = dict(options)
     if opts.get("path") is not None:
-        _safe(opts["path"], "path")
-        if not opts["path"].startswith("/"):
-            raise ConfigError("path %r must be absolute" % opts["path"])
+        _check_path("path", opts["path"])
     target = dict(opts.get("target") or {})
     kind = target.get("type") or "local"
     if kind not in TARGET_TYPES:
@@ -100,22 +243,24 @@ def validate(options):
     if kind == "ssh":
         if not target.get("host"):
             raise ConfigError("an ssh target needs target.host (user@host or host with target.user)")
-        host = target["host"] if "@" in target["host"] or not target.get("user") else \
-            "%s@%s" % (target["user"], target["host"])
-        target["host"] = _safe(host, "target.host")
+        target["host"] = _ssh_destination(target)
         if target.get("key"):
-            _safe(target["key"], "target.key")
+            _check_path("target.key", target["key"])
     elif kind == "nfs":
-        if not target.get("export") or ":" not in target["export"]:
-            raise ConfigError("an nfs target needs target.export as server:/path, got %r" % target.get("export"))
-        _safe(target["export"], "target.export")
+        if not target.get("export"):
+            raise ConfigError("an nfs target needs target.export as server:/path")
+        _nfs_export(target["export"])
     elif kind in ("raw", "fs"):
         if not target.get("device"):
             raise ConfigError("a %s target needs target.device (/dev/..., UUID=... or LABEL=...)" % kind)
-        _safe(target["device"], "target.device")
+        if not _DEVICE.match(str(target["device"])):
+            _refuse("target.device", target["device"], "/dev/..., UUID=..., PARTUUID=..., LABEL=... or PARTLABEL=...")
         if kind == "fs":
             if target.get("fstype") not in REDHAT_TARGETS[2:]:
                 raise ConfigError("an fs target needs target.fstype, one of %s" % ", ".join(REDHAT_TARGETS[2:]))
+    for name in ("key", "user", "export", "device", "fstype"):
+        if target.get(name) and name not in _TARGET_FIELDS[kind]:
+            raise ConfigError("target.%s does not apply to a %s target" % (name, kind))
     target["type"] = kind
     opts["target"] = target
     collector = dict(opts.get("core_collector") or {})
@@ -136,10 +281,38 @@ def validate(options):
         raise ConfigError("failure_action %r is not one of %s" % (action, ", ".join(FAILURE_ACTIONS)))
     for key, value in (opts.get("extra") or {}).items():
         if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", str(key)):
-            raise ConfigError("extra key %r is not a plain name" % (key,))
-        if "\n" in str(value):
-            raise ConfigError("extra value of %s contains a newline" % key)
+            raise ConfigError("extra key %r is not a plain name (letters, digits, _)" % (key,))
+        if value is None or isinstance(value, (dict, list)):
+            raise ConfigError("extra %s: %r is not a single value" % (key, value))
+    opts["extra"] = dict(opts.get("extra") or {})
     return opts
+
+
+_TARGET_FIELDS = {
+    "local": (),
+    "ssh": ("key", "user"),
+    "nfs": ("export",),
+    "raw": ("device",),
+    "fs": ("device", "fstype"),
+}
+
+
+def secret_values(opts):
+    """The values of extra settings whose names say they are secrets (for no_log)."""
+    return [value for key, value in (opts.get("extra") or {}).items() if SECRET_NAME.search(key) and value]
+
+
+def redact(family, text):
+    """``text`` with the values of secret-named variables replaced, for diffs."""
+    if family not in ("debian", "suse") or not text:
+        return text
+    pattern = re.compile(r"^([ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)\+?=)(.*)$", re.M)
+
+    def hide(match):
+        if SECRET_NAME.search(match.group(2)) and match.group(3) not in ("", '""', "''"):
+            return match.group(1) + '"%s"' % REDACTED
+        return match.group(0)
+    return pattern.sub(hide, text)
 
 
 def makedumpfile_args(collector, compression, flattened=False):
@@ -174,6 +347,13 @@ def _set_shell(text, name, value):
         raise ConfigError(str(exc))
 
 
+def _unset_shell(text, name):
+    try:
+        return unset_var(text, name)
+    except ShellVarError as exc:
+        raise ConfigError(str(exc))
+
+
 def render_debian(text, opts, compression):
     """/etc/default/kdump-tools (kdump-tools(5))."""
     target = opts["target"]
@@ -186,16 +366,23 @@ def render_debian(text, opts, compression):
         text = _set_shell(text, "KDUMP_COREDIR", opts["path"])
     collector = _keep_message_level(opts["core_collector"], get_var(text, "MAKEDUMP_ARGS"))
     text = _set_shell(text, "MAKEDUMP_ARGS", makedumpfile_args(collector, compression))
+    # kdump-config tries SSH, then NFS, then the local disk: a target left from an earlier run
+    # would win over the one asked for now, so only the chosen one may stay set.
     if target["type"] == "ssh":
         text = _set_shell(text, "SSH", target["host"])
         if target.get("key"):
             text = _set_shell(text, "SSH_KEY", target["key"])
-    elif target["type"] == "nfs":
+    else:
+        text = _unset_shell(text, "SSH")
+        text = _unset_shell(text, "SSH_KEY")
+    if target["type"] == "nfs":
         text = _set_shell(text, "NFS", target["export"])
+    else:
+        text = _unset_shell(text, "NFS")
     if opts.get("failure_action"):
         text = _set_shell(text, "KDUMP_FAIL_CMD", "%s -f" % opts["failure_action"])
     for key in sorted(opts.get("extra") or {}):
-        text = _set_shell(text, key, str(opts["extra"][key]))
+        text = _set_shell(text, key, opts["extra"][key])
     return text
 
 
@@ -217,10 +404,17 @@ def render_suse(text, opts, compression):
         text = _set_shell(text, "KDUMP_SSH_IDENTITY", target["key"])
     text = _set_shell(text, "KDUMP_DUMPLEVEL", str(opts["core_collector"]["dump_level"]))
     text = _set_shell(text, "KDUMP_DUMPFORMAT", SUSE_FORMATS[compression])
-    if opts.get("failure_action") is not None:
-        text = _set_shell(text, "KDUMP_CONTINUE_ON_ERROR", "false" if opts["failure_action"] == "shell" else "true")
+    action = opts.get("failure_action")
+    if action is not None:
+        # kdumptool's KDUMP_CONTINUE_ON_ERROR: true goes on (reboots) after a failed save, false
+        # stops at the error (the initrd's shell). SUSE has no halt, poweroff or local fallback.
+        if action not in SUSE_FAILURE_ACTIONS:
+            raise ConfigError("SUSE kdump has no failure_action %r: it can only reboot (KDUMP_CONTINUE_ON_ERROR"
+                              "=true) or stop at a shell (false) after a failed dump; use %s"
+                              % (action, " or ".join(sorted(SUSE_FAILURE_ACTIONS))))
+        text = _set_shell(text, "KDUMP_CONTINUE_ON_ERROR", SUSE_FAILURE_ACTIONS[action])
     for key in sorted(opts.get("extra") or {}):
-        text = _set_shell(text, key, str(opts["extra"][key]))
+        text = _set_shell(text, key, opts["extra"][key])
     return text
 
 
@@ -287,11 +481,14 @@ def render_redhat(text, opts, compression, rhel_major=None):
     if opts.get("auto_reset_crashkernel") is not None:
         lines = _set_directive(lines, "auto_reset_crashkernel", "yes" if opts["auto_reset_crashkernel"] else "no")
     for key in sorted(opts.get("extra") or {}):
-        lines = _set_directive(lines, key, str(opts["extra"][key]))
+        lines = _set_directive(lines, key, opts["extra"][key])
     return "".join(lines)
 
 
 def render(family, text, opts, compression, rhel_major=None):
+    """The family's file ``text`` with the validated ``opts`` applied."""
+    opts = dict(opts, extra=dict((key, _extra_value(family, key, value))
+                                 for key, value in (opts.get("extra") or {}).items()))
     if family == "debian":
         return render_debian(text, opts, compression)
     if family == "suse":

@@ -371,3 +371,22 @@ def set_var(text, name, value, path="the shell variable file"):
     last = assignments[-1]
     _check_editable([last], path)
     return _splice(text, [(last.vstart, last.vend, _render(last, value))])
+
+
+def unset_var(text, name, path="the shell variable file"):
+    """Return ``text`` without any assignment of ``name`` (whole lines removed).
+
+    For settings that must not survive a change of option, such as kdump-tools'
+    ``SSH=`` once the dump goes to the local disk. A file without the variable
+    comes back unchanged.
+    """
+    assignments = [a for a in parse_assignments(text) if a.name == name]
+    _check_no_hidden_assignments(text, assignments, [name], path)
+    if not assignments:
+        return text
+    for assignment in assignments:
+        rest = (assignment.rest or "").strip()
+        if assignment.nested or (rest and not rest.startswith("#")):
+            # Removing the line would take the block's logic or the other command with it.
+            _check_editable([assignment], path)
+    return _splice(text, [(a.start, a.end, "") for a in assignments])

@@ -48,19 +48,18 @@ description:
     whether one is needed. The module never reboots.
 author:
   - crashdump.kdump contributors (@crashdump)
+extends_documentation_fragment:
+  - crashdump.kdump.attributes
+  - crashdump.kdump.attributes.host_lock
 attributes:
   check_mode:
-    description: Can run in check mode and predict the result without changing the target.
     support: full
     details: Nothing is written; the result predicts C(changed), RV(entries) and RV(reboot_required) of a real run.
   diff_mode:
-    description: Returns what changed (or would change in check mode) in diff mode.
     support: full
     details: Shows the drop-in before and after, and the C(crashkernel=) of every boot entry before and after.
   platform:
-    description: Target OS families the module can act on.
     support: full
-    platforms: posix
     details: Linux with GRUB (Debian family, Red Hat family, SUSE), zipl (s390x) or rpm-ostree.
 options:
   size:
@@ -286,7 +285,7 @@ from ansible_collections.crashdump.kdump.plugins.module_utils._crashkernel impor
     format_size,
     parse,
 )
-from ansible_collections.crashdump.kdump.plugins.module_utils._io import FileTransaction, Host, backup_copy, read_text
+from ansible_collections.crashdump.kdump.plugins.module_utils._io import FileTransaction, Host, backup_copy, lock_host, read_text
 from ansible_collections.crashdump.kdump.plugins.module_utils._platform import HostFacts, recommended_crashkernel
 from ansible_collections.crashdump.kdump.plugins.module_utils._runner import CommandError, Runner
 from ansible_collections.crashdump.kdump.plugins.module_utils._shellvars import ShellVarError
@@ -410,6 +409,7 @@ def main():
             kernels=dict(type="str", default="all", choices=["all", "default"]),
             bootloader=dict(type="str", default="auto", choices=["auto"] + list(NAMES)),
             backup=dict(type="bool", default=False),
+            lock_timeout=dict(type="int", default=0),
         ),
         required_if=[("state", "present", ["size"])],
         mutually_exclusive=[("offset", "high")],
@@ -438,7 +438,13 @@ def main():
             module.fail_json(msg="crashkernel: size, offset, high and low go with state=present only")
     except CrashkernelError as exc:
         module.fail_json(msg="crashkernel: %s. Nothing was changed." % exc)
+    if params["lock_timeout"] < 0:
+        module.fail_json(msg="crashkernel: lock_timeout must be 0 or more seconds, got %d. Nothing was changed."
+                             % params["lock_timeout"])
 
+    # Read, plan and write under the host lock: a plan made from files another run is changing
+    # would undo that run's work (and its rollback could undo ours).
+    lock_host(module, "crashkernel", params["lock_timeout"])
     try:
         backend = select(host, facts, params["bootloader"])
         request = Request(tokens, state=params["state"], kernels=params["kernels"],

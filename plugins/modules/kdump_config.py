@@ -18,22 +18,28 @@ description:
     family, C(/etc/default/kdump-tools) on Debian and Ubuntu, C(/etc/sysconfig/kdump) on SUSE.
   - Lines it does not manage are kept as they are. Shell-sourced files get quoted values and are checked
     with C(sh -n) before they are written. Writes are atomic.
+  - Only the target asked for stays set - switching from V(ssh) to V(local) removes C(SSH=) (Debian) or the
+    C(ssh) directive (Red Hat), since kdump's tools would otherwise still use the old target.
+  - Values that kdump's scripts pass to C(ssh) or C(mount) are checked against those tools' grammar (host
+    names, user names, absolute paths, C(server:/path)); a value such as V(-oProxyCommand=...) is refused,
+    naming the option, and nothing is written.
+  - Creates a missing local dump directory with mode C(0700), owned by root.
   - Reports whether the capture initrd must be rebuilt and the service restarted for the change to
     take effect; it restarts nothing itself.
   - The file must exist - install the distribution's kdump package first.
 author:
   - crashdump.kdump contributors (@crashdump)
+extends_documentation_fragment:
+  - crashdump.kdump.attributes
+  - crashdump.kdump.attributes.host_lock
 attributes:
   check_mode:
-    description: Can run in check mode and predict the result without changing the target.
     support: full
   diff_mode:
-    description: Returns the file before and after in diff mode.
     support: full
+    details: Values of variables whose names say they are secrets (C(KDUMP_SMTP_PASSWORD), ...) are replaced by V(********).
   platform:
-    description: Target OS families the module can act on.
     support: full
-    platforms: posix
     details: Debian and Ubuntu, the Red Hat family, SUSE.
 options:
   path:
@@ -51,7 +57,9 @@ options:
         choices: [local, ssh, nfs, raw, fs]
         default: local
       host:
-        description: With V(ssh), V(user@host) or a host name (with O(target.user)).
+        description:
+          - With V(ssh), V(user@host) or a host - a DNS name, an IPv4 address or an IPv6 address in brackets
+            (with O(target.user)).
         type: str
       user:
         description: With V(ssh), the remote user when O(target.host) has none.
@@ -60,7 +68,7 @@ options:
         description: With V(ssh), the private key the capture kernel uses.
         type: path
       export:
-        description: With V(nfs), V(server:/path).
+        description: With V(nfs), V(server:/path) - the server a host name or address, the path absolute.
         type: str
       device:
         description: With V(raw) or V(fs), the device - V(/dev/sdb1), V(UUID=...) or V(LABEL=...).
@@ -90,7 +98,7 @@ options:
   failure_action:
     description:
       - What the capture kernel does when the dump fails. V(shell) and V(dump_to_rootfs) exist on the
-        Red Hat family only.
+        Red Hat family only; SUSE knows V(reboot) and V(shell) only (C(KDUMP_CONTINUE_ON_ERROR)).
     type: str
     choices: [reboot, halt, poweroff, shell, dump_to_rootfs]
   auto_reset_crashkernel:
@@ -99,7 +107,17 @@ options:
         its next update or kernel install. Set V(false) to keep a value of your own.
     type: bool
   extra:
-    description: Other settings as key/value pairs, written as given (directives or shell variables).
+    description:
+      - Other settings as key/value pairs - shell variables on Debian and SUSE, C(kdump.conf) directives on the
+        Red Hat family.
+      - On the Red Hat family only these directives, each checked against its C(kdump.conf(5)) grammar -
+        V(kdump_pre), V(kdump_post), V(extra_bins), V(extra_modules), V(final_action), V(force_rebuild),
+        V(force_no_rebuild) (a boolean becomes V(1)/V(0)), V(dracut_args), V(fence_kdump_args), V(fence_kdump_nodes).
+      - What the other options manage (targets, C(path), C(core_collector), C(SSH), C(KDUMP_SAVEDIR), ...) cannot be
+        set here. Values must be one line of printable text; booleans are refused for shell variables (write the
+        text the file wants, quoted).
+      - Values of keys whose names say they are secrets (V(KDUMP_SMTP_PASSWORD), ...) are kept out of results,
+        logs and diffs.
     type: dict
   backup:
     description: Keep a timestamped copy of the file before it is replaced.
@@ -160,24 +178,31 @@ restart_service:
   description: Whether the kdump service must be restarted (reloaded) for the change to take effect.
   returned: always
   type: bool
+dump_dir_created:
+  description: Whether the local dump directory O(path) was missing and created (mode C(0700), owner root).
+  returned: with a local target and O(path)
+  type: bool
 backup_file:
   description: The backup copy, with O(backup=true).
   returned: when a backup was made
   type: str
 """
 
+import os
 import platform
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.crashdump.kdump.plugins.module_utils._io import read_text, write_atomic
+from ansible_collections.crashdump.kdump.plugins.module_utils._io import lock_host, read_text, write_atomic
 from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_config import (
     CONFIG_FILES,
     ConfigError,
     available_compressions,
     choose_compression,
     initrd_rebuild_needed,
+    redact,
     render,
+    secret_values,
     validate,
 )
 from ansible_collections.crashdump.kdump.plugins.module_utils._platform import HostFacts
@@ -199,6 +224,20 @@ COLLECTOR_SPEC = dict(
 )
 
 
+def ensure_dump_dir(module, path):
+    """Create a missing local dump directory 0700 root:root (dumps hold all of kernel memory)."""
+    if os.path.isdir(path):
+        return False
+    if os.path.lexists(path):
+        module.fail_json(msg="kdump_config: the dump directory %s exists but is not a directory. "
+                             "Nothing was changed." % path)
+    if not module.check_mode:
+        os.makedirs(path, 0o700)
+        os.chmod(path, 0o700)
+        os.chown(path, 0, 0)
+    return True
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
@@ -209,6 +248,7 @@ def main():
             auto_reset_crashkernel=dict(type="bool"),
             extra=dict(type="dict"),
             backup=dict(type="bool", default=False),
+            lock_timeout=dict(type="int", default=0),
         ),
         supports_check_mode=True,
     )
@@ -218,18 +258,31 @@ def main():
     if path is None:
         module.fail_json(msg="kdump_config: no kdump configuration is known for %s %s; supported: Debian, Ubuntu, "
                              "the Red Hat family, SUSE. Nothing was changed." % (facts.distribution, facts.version))
-    before = read_text(path)
     result = dict(changed=False, file=path, rebuild_initrd=False, restart_service=False)
-    if before is None:
-        module.fail_json(msg="kdump_config: %s does not exist: install the kdump package first (the "
-                             "crashdump.kdump.kdump role does). Nothing was changed." % path, **result)
     params = module.params
+    if params["lock_timeout"] < 0:
+        module.fail_json(msg="kdump_config: lock_timeout must be 0 or more seconds, got %d. Nothing was changed."
+                             % params["lock_timeout"], **result)
     if params["auto_reset_crashkernel"] is not None and facts.family != "redhat":
         module.fail_json(msg="kdump_config: auto_reset_crashkernel exists only on the Red Hat family "
                              "(kdump-utils), not on %s. Nothing was changed." % facts.distribution, **result)
+    major = facts.version.partition(".")[0]
     try:
         opts = validate(dict((key, params[key]) for key in (
             "path", "target", "core_collector", "failure_action", "auto_reset_crashkernel", "extra")))
+        # Checked before anything is read or locked, so that bad input changes nothing at all.
+        render(facts.family, "", opts, "zlib", int(major) if major.isdigit() else None)
+    except ConfigError as exc:
+        module.fail_json(msg="kdump_config: %s. Nothing was changed." % exc, **result)
+    module.no_log_values.update(secret_values(opts))
+
+    # Read, render and write under the host lock: another run's write in between would be lost.
+    lock_host(module, "kdump_config", params["lock_timeout"])
+    before = read_text(path)
+    if before is None:
+        module.fail_json(msg="kdump_config: %s does not exist: install the kdump package first (the "
+                             "crashdump.kdump.kdump role does). Nothing was changed." % path, **result)
+    try:
         makedumpfile = runner.which("makedumpfile", extra_paths=("/usr/sbin", "/sbin", "/usr/bin", "/bin"))
         # makedumpfile -v lists the compressions built in (on stdout or stderr, by version).
         version = "".join(runner.run([makedumpfile, "-v"], check=False)[1:]) if makedumpfile else ""
@@ -240,7 +293,6 @@ def main():
         available = available_compressions(version)
         result["compressions_available"] = sorted(available)
         compression = choose_compression(opts["core_collector"]["compression"], available)
-        major = facts.version.partition(".")[0]
         after = render(facts.family, before, opts, compression, int(major) if major.isdigit() else None)
     except ConfigError as exc:
         module.fail_json(msg="kdump_config: %s. Nothing was changed." % exc, **result)
@@ -255,11 +307,15 @@ def main():
     result.update(changed=changed, restart_service=changed,
                   rebuild_initrd=initrd_rebuild_needed(facts.family, before, after))
     if module._diff:
-        result["diff"] = dict(before_header=path, after_header=path, before=before, after=after)
+        result["diff"] = dict(before_header=path, after_header=path,
+                              before=redact(facts.family, before), after=redact(facts.family, after))
     if changed and not module.check_mode:
         if params["backup"]:
             result["backup_file"] = module.backup_local(path)
         write_atomic(module, path, after.encode("utf-8"))
+    if opts["target"]["type"] == "local" and opts.get("path"):
+        result["dump_dir_created"] = ensure_dump_dir(module, opts["path"])
+        result["changed"] = result["changed"] or result["dump_dir_created"]
     module.exit_json(**result)
 
 

@@ -33,3 +33,16 @@ def shared_sample():
 def captured():
     """Read a file captured from the project's own VMs (captured/SOURCES.md)."""
     return _reader(CAPTURED)
+
+
+@pytest.fixture(autouse=True)
+def host_lock_path(tmp_path, monkeypatch):
+    """Each test's modules lock a file of their own, never this machine's /run/lock.
+
+    Modules run inside the test process and exit by exception, so a lock they took is never
+    released: a fresh path per test keeps one test's lock from blocking the next.
+    """
+    from ansible_collections.crashdump.kdump.plugins.module_utils import _io
+    path = str(tmp_path / "crashdump-kdump.lock")
+    monkeypatch.setattr(_io, "LOCK_PATH", path)
+    return path

@@ -8,6 +8,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import re
 import subprocess
 
 import pytest
@@ -17,7 +18,9 @@ from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_config impo
     available_compressions,
     choose_compression,
     initrd_rebuild_needed,
+    redact,
     render,
+    secret_values,
     validate,
 )
 
@@ -103,7 +106,7 @@ def test_suse_savedir_format_and_level(shared_sample):
 
 @pytest.mark.parametrize("options, fragment", [
     (dict(target=dict(type="ssh")), "needs target.host"),
-    (dict(target=dict(type="nfs", export="nas")), "server:/path"),
+    (dict(target=dict(type="nfs", export="nas")), "server:/absolute/path"),
     (dict(target=dict(type="raw")), "needs target.device"),
     (dict(target=dict(type="fs", device="/dev/sdb1")), "needs target.fstype"),
     (dict(target=dict(type="tape")), "not one of"),
@@ -111,8 +114,8 @@ def test_suse_savedir_format_and_level(shared_sample):
     (dict(core_collector=dict(dump_level=-1)), "0 to 31"),
     (dict(core_collector=dict(compression="gzip")), "not one of auto"),
     (dict(core_collector=dict(message_level=99)), "0 to 31"),
-    (dict(path="var/crash"), "must be absolute"),
-    (dict(path="/var/crash; reboot"), "may contain only"),
+    (dict(path="var/crash"), "an absolute path of letters"),
+    (dict(path="/var/crash; reboot"), "an absolute path of letters"),
     (dict(failure_action="explode"), "not one of"),
     (dict(extra={"BAD-KEY": "1"}), "not a plain name"),
 ])
@@ -163,3 +166,155 @@ def test_initrd_rebuild_on_red_hat_and_suse_for_any_change(shared_sample):
     assert not initrd_rebuild_needed("redhat", before, before)
     suse = shared_sample(SUSE)
     assert initrd_rebuild_needed("suse", suse, render("suse", suse, opts(path="/srv/crash"), "lzo"))
+
+
+# Issue 12: kdump_config and the roles.
+
+def active_names(text):
+    """Variables assigned on active lines, as the shell would see them."""
+    return [line.split("=", 1)[0] for line in text.splitlines() if re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", line)]
+
+
+def test_debian_ssh_to_local_clears_ssh_and_key(captured):
+    ssh = render("debian", captured("debian12/etc-default-kdump-tools"),
+                 opts(target=dict(type="ssh", host="kdump@dumps.example.com", key="/root/.ssh/kdump")), "lzo")
+    assert shell_value(ssh, "SSH") == "kdump@dumps.example.com"
+    local = render("debian", ssh, opts(path="/var/crash"), "lzo")
+    assert "SSH" not in active_names(local) and "SSH_KEY" not in active_names(local)
+    assert shell_value(local, "SSH") == ""
+    assert initrd_rebuild_needed("debian", ssh, local)
+    # The commented examples of the shipped file stay.
+    assert '#SSH="<user at server>"' in local
+
+
+def test_debian_ssh_to_nfs_leaves_only_nfs(captured):
+    ssh = render("debian", captured("debian12/etc-default-kdump-tools"),
+                 opts(target=dict(type="ssh", host="dumps.example.com")), "lzo")
+    nfs = render("debian", ssh, opts(target=dict(type="nfs", export="nas.example.com:/dumps")), "lzo")
+    assert "SSH" not in active_names(nfs)
+    assert shell_value(nfs, "NFS") == "nas.example.com:/dumps"
+    back = render("debian", nfs, opts(target=dict(type="ssh", host="dumps.example.com")), "lzo")
+    assert "NFS" not in active_names(back) and shell_value(back, "SSH") == "dumps.example.com"
+
+
+def test_debian_refuses_to_clear_a_target_inside_a_block():
+    text = 'USE_KDUMP=1\nif [ -e /etc/remote ]; then\n    SSH="kdump@dumps"\nfi\n'
+    with pytest.raises(ConfigError, match="inside an if/case/loop block"):
+        render("debian", text, opts(path="/var/crash"), "lzo")
+
+
+@pytest.mark.parametrize("target, option", [
+    (dict(type="ssh", host="-oProxyCommand=touch /tmp/x"), "target.host"),
+    (dict(type="ssh", host="-oProxyCommand=id"), "target.host"),
+    (dict(type="ssh", host="root@-oProxyCommand=id"), "target.host"),
+    (dict(type="ssh", host="dumps", user="-oProxyCommand=id"), "target.user"),
+    (dict(type="ssh", host="-l@dumps"), "the user in target.host"),
+    (dict(type="ssh", host="dumps", key="id_kdump"), "target.key"),
+    (dict(type="ssh", host="dumps", key="-i/root/k"), "target.key"),
+    (dict(type="ssh", host="dumps.example.com."), "target.host"),
+    (dict(type="ssh", host="999.1.1.1"), "target.host"),
+    (dict(type="nfs", export="-oremount,rw:/x"), "target.export"),
+    (dict(type="nfs", export="srv:exports/crash"), "target.export"),
+    (dict(type="nfs", export="srv:/x -o rw"), "target.export"),
+    (dict(type="raw", device="-f"), "target.device"),
+    (dict(type="raw", device="sdb1"), "target.device"),
+    (dict(type="nfs", export="nas:/d", key="/root/k"), "target.key does not apply"),
+])
+def test_values_that_reach_ssh_or_mount_follow_their_grammar(target, option):
+    with pytest.raises(ConfigError) as caught:
+        validate(dict(target=target))
+    message = str(caught.value)
+    assert message.startswith(option)
+    if "does not apply" not in option:
+        assert "expected" in message
+        bad = [v for v in target.values() if v not in ("ssh", "nfs", "raw", "dumps")][0]
+        assert any("'%s'" % piece in message for piece in [bad] + bad.split("@"))
+
+
+@pytest.mark.parametrize("target, written", [
+    (dict(type="ssh", host="dumps.example.com"), "dumps.example.com"),
+    (dict(type="ssh", host="kdump@10.0.2.2"), "kdump@10.0.2.2"),
+    (dict(type="ssh", host="[2001:db8::7]", user="kdump"), "kdump@[2001:db8::7]"),
+    (dict(type="ssh", host="dump-01", user="svc.kdump"), "svc.kdump@dump-01"),
+])
+def test_valid_ssh_destinations(target, written):
+    assert validate(dict(target=target))["target"]["host"] == written
+
+
+@pytest.mark.parametrize("export", ["nas:/dumps", "10.0.2.2:/srv/crash", "[2001:db8::7]:/dumps", "nas.example.com:/"])
+def test_valid_nfs_exports(export):
+    assert validate(dict(target=dict(type="nfs", export=export)))["target"]["export"] == export
+
+
+def test_user_given_twice_differently_is_refused():
+    with pytest.raises(ConfigError, match="give the user once"):
+        validate(dict(target=dict(type="ssh", host="a@dumps", user="b")))
+
+
+@pytest.mark.parametrize("action, value", [("reboot", "true"), ("shell", "false")])
+def test_suse_failure_action(action, value, shared_sample):
+    after = render("suse", shared_sample(SUSE), opts(failure_action=action), "lzo")
+    assert shell_value(after, "KDUMP_CONTINUE_ON_ERROR") == value
+
+
+@pytest.mark.parametrize("action", ["halt", "poweroff", "dump_to_rootfs"])
+def test_suse_refuses_failure_actions_it_lacks(action, shared_sample):
+    with pytest.raises(ConfigError, match="SUSE kdump has no failure_action '%s'" % action):
+        render("suse", shared_sample(SUSE), opts(failure_action=action), "lzo")
+
+
+def test_suse_nfs_savedir_keeps_the_slash(shared_sample):
+    after = render("suse", shared_sample(SUSE), opts(target=dict(type="nfs", export="srv:/exports/crash")), "lzo")
+    assert shell_value(after, "KDUMP_SAVEDIR") == "nfs://srv/exports/crash"
+
+
+@pytest.mark.parametrize("extra, fragment", [
+    ({"dracut_args": "--omit x\x00"}, "control character"),
+    ({"dracut_args": "a\nssh evil"}, "control character"),
+    ({"auto_reset_crashkernel": True}, "own options"),
+    ({"path": "relative"}, "own options"),
+    ({"ssh": "-oProxyCommand=id"}, "own options"),
+    ({"core_colector": "makedumpfile -d 31"}, "not a kdump.conf directive"),
+    ({"force_rebuild": "True"}, "0 or 1"),
+    ({"final_action": True}, "reboot, halt or poweroff"),
+    ({"final_action": "explode"}, "reboot, halt or poweroff"),
+    ({"kdump_post": "post.sh"}, "absolute path"),
+    ({"extra_modules": "nfs; reboot"}, "kernel module names"),
+])
+def test_redhat_extra_follows_kdump_conf_grammar(extra, fragment, shared_sample):
+    with pytest.raises(ConfigError, match=fragment):
+        render("redhat", shared_sample(RHEL10), opts(extra=extra), "lzo", 10)
+
+
+def test_redhat_extra_written_when_valid(shared_sample):
+    after = render("redhat", shared_sample(RHEL10), opts(extra={"force_rebuild": True, "final_action": "poweroff",
+                                                               "extra_modules": "nfs nfsv4"}), "lzo", 10)
+    assert "force_rebuild 1\n" in after and "final_action poweroff\n" in after
+    assert "extra_modules nfs nfsv4\n" in after
+
+
+@pytest.mark.parametrize("family, sample, key", [("debian", "debian", "SSH"), ("debian", "debian", "MAKEDUMP_ARGS"),
+                                                 ("suse", "suse", "KDUMP_SAVEDIR")])
+def test_shell_extra_cannot_set_managed_variables(family, sample, key, shared_sample, captured):
+    text = captured("debian12/etc-default-kdump-tools") if sample == "debian" else shared_sample(SUSE)
+    with pytest.raises(ConfigError, match="own options"):
+        render(family, text, opts(extra={key: "-oProxyCommand=id"}), "lzo")
+
+
+def test_shell_extra_refuses_booleans_and_control_characters(captured):
+    text = captured("debian12/etc-default-kdump-tools")
+    with pytest.raises(ConfigError, match="is a boolean"):
+        render("debian", text, opts(extra={"KDUMP_SYSCTL_ENABLE": True}), "lzo")
+    with pytest.raises(ConfigError, match="control character"):
+        render("debian", text, opts(extra={"KDUMP_SYSCTL": "a\x00b"}), "lzo")
+
+
+def test_secrets_are_redacted_from_diffs(shared_sample):
+    after = render("suse", shared_sample(SUSE), opts(extra={"KDUMP_SMTP_PASSWORD": "hunter2",
+                                                            "KDUMP_SMTP_USER": "mailer"}), "lzo")
+    assert 'KDUMP_SMTP_PASSWORD="hunter2"' in after
+    shown = redact("suse", after)
+    assert "hunter2" not in shown and 'KDUMP_SMTP_PASSWORD="********"' in shown
+    assert 'KDUMP_SMTP_USER="mailer"' in shown  # only secrets are hidden
+    assert redact("suse", shared_sample(SUSE)) == shared_sample(SUSE)  # empty values are not secrets
+    assert secret_values(opts(extra={"KDUMP_SMTP_PASSWORD": "hunter2", "KDUMP_SMTP_USER": "mailer"})) == ["hunter2"]

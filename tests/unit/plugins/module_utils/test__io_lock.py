@@ -1,0 +1,91 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, crashdump.kdump contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The host lock: one writer at a time, a holder that can be named, no following of links."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from ansible_collections.crashdump.kdump.plugins.module_utils._io import HostLock, LockHeld
+
+
+class FakeClock(object):
+    def __init__(self):
+        self.now = 1000.0
+        self.slept = 0.0
+
+    def time(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.now += seconds
+        self.slept += seconds
+
+
+def test_a_second_holder_is_refused_with_the_first_ones_pid_module_and_time(host_lock_path):
+    first = HostLock().acquire("kdump_config", 0)
+    with pytest.raises(LockHeld) as caught:
+        HostLock().acquire("crashkernel", 0)
+    message = str(caught.value)
+    assert re.search(r"pid %d \(kdump_config\) since \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ" % os.getpid(), message), message
+    assert host_lock_path in message and "lock_timeout" in message
+    first.release()
+    HostLock().acquire("crashkernel", 0).release()
+
+
+def test_the_timeout_is_waited_for_and_no_longer():
+    held = HostLock().acquire("kdump_config", 0)
+    clock = FakeClock()
+    with pytest.raises(LockHeld, match="waited 30 s"):
+        HostLock(clock=clock.time, sleep=clock.sleep).acquire("crashkernel", 30)
+    assert 30 <= clock.slept <= 31
+    held.release()
+
+
+def test_a_waiting_run_gets_the_lock_when_the_holder_ends():
+    held = HostLock().acquire("kdump_config", 0)
+    clock = FakeClock()
+
+    def sleep(seconds):
+        clock.sleep(seconds)
+        if clock.slept >= 2:
+            held.release()
+    waiter = HostLock(clock=clock.time, sleep=sleep).acquire("crashkernel", 10)
+    assert waiter.fd is not None and 2 <= clock.slept < 3
+
+
+def test_the_lock_dies_with_its_process(host_lock_path):
+    # Another process takes the lock and exits without releasing it: the kernel drops it.
+    code = ("import sys; sys.path[:0] = %r; "
+            "from ansible_collections.crashdump.kdump.plugins.module_utils import _io; "
+            "_io.HostLock(%r).acquire('kdump_config', 0); print('held')" % (sys.path, host_lock_path))
+    out = subprocess.check_output([sys.executable, "-c", code])
+    assert out.strip() == b"held"
+    HostLock().acquire("crashkernel", 0).release()
+
+
+def test_a_link_planted_in_the_lock_directory_is_not_followed(tmp_path, host_lock_path):
+    victim = tmp_path / "victim"
+    victim.write_text(u"precious\n")
+    os.symlink(str(victim), host_lock_path)
+    with pytest.raises(OSError):
+        HostLock().acquire("kdump_config", 0)
+    assert victim.read_text() == u"precious\n"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to give the file to another user")
+def test_a_lock_file_owned_by_someone_else_is_refused(host_lock_path):
+    with open(host_lock_path, "w") as handle:
+        handle.write("1 x y\n")
+    os.chown(host_lock_path, 65534, 65534)
+    with pytest.raises(LockHeld, match="not a regular file owned by uid 0"):
+        HostLock().acquire("kdump_config", 0)

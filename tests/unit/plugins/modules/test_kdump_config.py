@@ -1,0 +1,140 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, crashdump.kdump contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""kdump_config as a module: stale targets, refused values, the host lock, secrets, the dump directory."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import os
+import stat
+
+import pytest
+
+from ansible.module_utils.common import warnings
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.crashdump.kdump.plugins.module_utils import _io
+from ansible_collections.crashdump.kdump.plugins.module_utils._io import HostLock
+from ansible_collections.crashdump.kdump.plugins.modules import kdump_config
+
+SUSE = "suse/kdump-sysconfig/etc-sysconfig-kdump.template-active-lines.kdump-master-2026.txt"
+
+
+def facts_of(family, distribution, version):
+    class Facts(object):
+        def __init__(self, read_text, machine, kernel_release=""):
+            self.family, self.distribution, self.version = family, distribution, version
+    return Facts
+
+
+@pytest.fixture
+def host(tmp_path, monkeypatch):
+    """A host whose kdump file lives under tmp_path; returns (config path, runner)."""
+    def make(family, text, distribution="debian", version="12"):
+        path = tmp_path / ("config-" + family)
+        path.write_text(text)
+        monkeypatch.setattr(kdump_config, "CONFIG_FILES", {family: str(path)})
+        monkeypatch.setattr(kdump_config, "HostFacts", facts_of(family, distribution, version))
+        monkeypatch.setattr(kdump_config.Runner, "which", lambda self, *a, **k: None)
+        monkeypatch.setattr(warnings, "_global_warnings", type(warnings._global_warnings)())
+        return path
+    return make
+
+
+@pytest.fixture
+def run(capsys, monkeypatch):
+    """Run main() once; its host lock is released afterwards, as its process's end would."""
+    def run_once(args, check_mode=False, diff=False):
+        held = []
+        monkeypatch.setattr(kdump_config, "lock_host", lambda *a: held.append(_io.lock_host(*a)))
+        args = dict(args, _ansible_check_mode=check_mode, _ansible_diff=diff)
+        try:
+            with patch_module_args(args):
+                with pytest.raises(SystemExit):
+                    kdump_config.main()
+        finally:
+            for lock in held:
+                if lock is not None:
+                    lock.release()
+        out = capsys.readouterr().out
+        return json.loads(out), out
+    return run_once
+
+
+def test_ssh_to_local_removes_ssh(run, host, captured, tmp_path):
+    path = host("debian", captured("debian12/etc-default-kdump-tools"))
+    result, _out = run(dict(target=dict(type="ssh", host="kdump@10.0.2.2", key="/root/.ssh/kdump")))
+    assert result["changed"] and result["rebuild_initrd"]
+    assert 'SSH="kdump@10.0.2.2"' in path.read_text()
+    result, _out = run(dict(path=str(tmp_path / "crash")))
+    text = path.read_text()
+    assert result["changed"] and result["rebuild_initrd"]
+    assert not [line for line in text.splitlines() if line.startswith(("SSH=", "SSH_KEY="))]
+
+
+@pytest.mark.parametrize("args", [
+    dict(target=dict(type="ssh", host="-oProxyCommand=touch /tmp/pwned")),
+    dict(target=dict(type="ssh", host="dumps", user="-oProxyCommand=id")),
+    dict(target=dict(type="ssh", host="dumps", key="relative/key")),
+    dict(target=dict(type="nfs", export="-oremount,rw:/x")),
+    dict(extra=dict(SSH="-oProxyCommand=id")),
+])
+def test_option_like_values_fail_and_change_no_byte(run, args, host, captured, host_lock_path):
+    path = host("debian", captured("debian12/etc-default-kdump-tools"))
+    before = path.read_bytes()
+    result, _out = run(args)
+    assert result["failed"] and "Nothing was changed" in result["msg"]
+    assert "not accepted: expected" in result["msg"] or "own options" in result["msg"]
+    assert path.read_bytes() == before
+    assert not os.path.exists(host_lock_path)  # refused before even the lock file was made
+
+
+def test_a_held_lock_fails_the_run_naming_the_holder(run, host, captured):
+    path = host("debian", captured("debian12/etc-default-kdump-tools"))
+    before = path.read_bytes()
+    other = HostLock().acquire("crashkernel", 0)
+    result, _out = run(dict(target=dict(type="ssh", host="dumps.example.com")))
+    assert result["failed"]
+    assert "pid %d (crashkernel) since" % os.getpid() in result["msg"]
+    assert path.read_bytes() == before
+    other.release()
+
+
+def test_check_mode_does_not_wait_for_the_lock(run, host, captured):
+    path = host("debian", captured("debian12/etc-default-kdump-tools"))
+    before = path.read_bytes()
+    other = HostLock().acquire("crashkernel", 0)
+    result, _out = run(dict(target=dict(type="ssh", host="dumps.example.com"), lock_timeout=600),
+                       check_mode=True)
+    assert not result.get("failed") and result["changed"]
+    assert "another crashdump.kdump run" in json.dumps(result["warnings"])
+    assert path.read_bytes() == before
+    other.release()
+
+
+def test_secrets_stay_out_of_the_result_and_the_diff(run, host, shared_sample):
+    text = shared_sample(SUSE).replace('KDUMP_SMTP_PASSWORD=""', 'KDUMP_SMTP_PASSWORD="old-secret"')
+    path = host("suse", text, "sles", "15.7")
+    result, out = run(dict(extra=dict(KDUMP_SMTP_PASSWORD="hunter2", KDUMP_SMTP_USER="mailer")), diff=True)
+    assert result["changed"]
+    assert "hunter2" not in out and "old-secret" not in out
+    assert 'KDUMP_SMTP_PASSWORD="********"' in result["diff"]["after"]
+    assert 'KDUMP_SMTP_USER="mailer"' in result["diff"]["after"]
+    assert 'KDUMP_SMTP_PASSWORD="hunter2"' in path.read_text()  # the file itself has the real value
+
+
+def test_a_missing_dump_directory_is_made_0700_root(run, host, captured, tmp_path):
+    host("debian", captured("debian12/etc-default-kdump-tools"))
+    crash = tmp_path / "crash"
+    result, _out = run(dict(path=str(crash)), check_mode=True)
+    assert result["dump_dir_created"] and result["changed"] and not crash.exists()
+    result, _out = run(dict(path=str(crash)))
+    assert result["dump_dir_created"]
+    info = os.stat(str(crash))
+    assert stat.S_IMODE(info.st_mode) == 0o700 and info.st_uid == 0 and info.st_gid == 0
+    result, _out = run(dict(path=str(crash)))
+    assert not result["changed"] and not result["dump_dir_created"]
