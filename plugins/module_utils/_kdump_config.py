@@ -40,6 +40,17 @@ CONFIG_FILES = {
 }
 
 
+# Where a package upgrade leaves its new defaults beside a locally changed file: ucf (Debian's
+# /etc/default/kdump-tools; seen in a Debian 12 VM, noninteractive: ours kept, theirs in .ucf-dist),
+# dpkg conffiles, rpm %config(noreplace).
+PACKAGE_DEFAULT_SUFFIXES = (".ucf-dist", ".dpkg-dist", ".dpkg-new", ".rpmnew")
+
+
+def pending_package_defaults(path, exists):
+    """The package's new default files left beside ``path`` by an upgrade that kept ours."""
+    return [path + suffix for suffix in PACKAGE_DEFAULT_SUFFIXES if exists(path + suffix)]
+
+
 class ConfigError(ValueError):
     """An option value or combination that cannot work; the message says which and why."""
 

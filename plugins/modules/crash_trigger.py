@@ -19,22 +19,29 @@ description:
     and prove that a new dump came from this crash.
   - B(The host panics.) Everything running on it stops; it reboots through the capture kernel.
   - Refuses, leaving the host untouched, unless O(confirm=true) and a capture kernel is loaded
-    (C(/sys/kernel/kexec_crash_loaded) is 1). A crash without a loaded capture kernel only hangs or
-    reboots the host and writes no dump.
+    (C(/sys/kernel/kexec/crash_loaded) is 1, or C(/sys/kernel/kexec_crash_loaded) on kernels before
+    6.19, which lack the first). A crash without a loaded capture kernel only hangs or reboots the host
+    and writes no dump.
+  - Refuses inside a container (docker, podman, LXC, systemd-nspawn and the others that
+    C(systemd-detect-virt --container) or their marker files reveal). The crash kernel belongs to the
+    host, and a crash there would take down the host and everything on it.
+  - Never crashes while another run of the collection changes the host (a half-written boot configuration
+    could leave it unbootable) - it takes the host lock, see O(lock_timeout), and the scheduled crash waits
+    for the lock again (C(flock -w 600)) right before it fires.
   - Never crashes in check mode.
 author:
   - crashdump.kdump contributors (@crashdump)
+extends_documentation_fragment:
+  - crashdump.kdump.attributes
+  - crashdump.kdump.attributes.host_lock
 attributes:
   check_mode:
-    description: Can run in check mode; it checks the guards and reports what a real run would do.
     support: full
+    details: Checks the guards and reports what a real run would do; never crashes.
   diff_mode:
-    description: Returns no diff.
     support: none
   platform:
-    description: Target OS families the module can act on.
     support: full
-    platforms: posix
     details: Linux.
 options:
   confirm:
@@ -91,18 +98,41 @@ scheduled_with:
   description: How the crash was scheduled (C(systemd-run) or C(setsid)); null in check mode.
   returned: always
   type: str
+container:
+  description:
+    - The container the module ran in (such as V(docker), V(podman), V(lxc)), where it refuses; null on a host.
+  returned: always
+  type: str
+  sample: null
 """
 
+import os
 import platform
 import time
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.crashdump.kdump.plugins.module_utils._io import read_text
-from ansible_collections.crashdump.kdump.plugins.module_utils._platform import HostFacts, dump_dir, platform_names
+from ansible_collections.crashdump.kdump.plugins.module_utils import _io
+from ansible_collections.crashdump.kdump.plugins.module_utils._io import lock_host, read_text
+from ansible_collections.crashdump.kdump.plugins.module_utils._platform import (
+    HostFacts,
+    detect_container,
+    dump_dir,
+    not_loaded_detail,
+    platform_names,
+)
 from ansible_collections.crashdump.kdump.plugins.module_utils._runner import Runner
 
 CRASH_SCRIPT = "sync; echo c > /proc/sysrq-trigger"
+
+
+def crash_command(runner):
+    """The crash as a shell command; under flock(1) on the host lock where the tool exists, so that
+    a run of crashkernel or kdump_config started after this module returned is not cut off mid-write."""
+    flock = runner.which("flock", extra_paths=("/usr/bin", "/bin"))
+    if not flock:
+        return CRASH_SCRIPT
+    return "%s -w 600 %s -c '%s'" % (flock, _io.LOCK_PATH, CRASH_SCRIPT)
 
 
 def schedule(runner, delay):
@@ -111,43 +141,56 @@ def schedule(runner, delay):
     if systemd_run:
         rc, _out, _err = runner.run([systemd_run, "--unit", "crashdump-kdump-crash-%d" % int(time.time()),
                                      "--on-active=%ds" % delay, "--timer-property=AccuracySec=100ms",
-                                     "/bin/sh", "-c", CRASH_SCRIPT], check=False)
+                                     "/bin/sh", "-c", crash_command(runner)], check=False)
         if rc == 0:
             return "systemd-run"
     # No systemd: a shell in its own session (setsid --fork), its output closed at once so that
     # run_command returns and Ansible's exit does not take it down.
     runner.run([runner.which("setsid", required=True), "-f", "/bin/sh", "-c",
-                "exec </dev/null >/dev/null 2>&1; sleep %d; %s" % (delay, CRASH_SCRIPT)])
+                "exec </dev/null >/dev/null 2>&1; sleep %d; %s" % (delay, crash_command(runner))])
     return "setsid"
 
 
 def main():
     module = AnsibleModule(
-        argument_spec=dict(confirm=dict(type="bool", default=False), delay=dict(type="int", default=5)),
+        argument_spec=dict(confirm=dict(type="bool", default=False), delay=dict(type="int", default=5),
+                           lock_timeout=dict(type="int", default=0)),
         supports_check_mode=True,
     )
+    runner = Runner(module)
     facts = HostFacts(read_text, platform.machine())
     names = platform_names(facts.family, facts.distribution, facts.version) or {}
     directory = dump_dir(facts.family, read_text((names.get("config_files") or [""])[0]))
     boot_id = (read_text("/proc/sys/kernel/random/boot_id") or "").strip()
     now = time.time()
     delay = module.params["delay"]
-    result = dict(boot_id=boot_id, time=now, crash_at=now + delay, dump_dir=directory, scheduled_with=None)
+    container = detect_container(read_text, os.path.exists, runner)
+    result = dict(boot_id=boot_id, time=now, crash_at=now + delay, dump_dir=directory, scheduled_with=None,
+                  container=container)
 
     if delay < 1 or delay > 3600:
         module.fail_json(msg="crash_trigger: delay must be between 1 and 3600 seconds, got %d" % delay, **result)
+    if container:
+        module.fail_json(msg="crash_trigger: refusing to crash from inside a container (%s): the crash kernel and "
+                             "/proc/sysrq-trigger belong to the host, so a crash here would take down the whole "
+                             "host and every container on it, or do nothing. Run this against the host itself. "
+                             "Nothing was done." % container, **result)
     if not module.params["confirm"]:
         module.fail_json(msg="crash_trigger: refusing to crash %s: this would panic the kernel and stop everything "
                              "running on it. Set confirm=true to mean it. Nothing was done." % platform.node(),
                          **result)
     if not facts.crash_loaded:
         module.fail_json(msg="crash_trigger: refusing to crash %s: no capture kernel is loaded "
-                             "(/sys/kernel/kexec_crash_loaded is not 1), so a crash would write no dump and the "
-                             "host might hang. Make it kdump-ready first (crashdump.kdump.kdump role). "
-                             "Nothing was done." % platform.node(), **result)
+                             "(%s), so a crash would write no dump and the host might hang. Make it "
+                             "kdump-ready first (crashdump.kdump.kdump role). Nothing was done."
+                             % (platform.node(), not_loaded_detail(facts.crash_loaded_path)), **result)
+    if module.params["lock_timeout"] < 0:
+        module.fail_json(msg="crash_trigger: lock_timeout must be 0 or more seconds, got %d. Nothing was done."
+                             % module.params["lock_timeout"], **result)
+    lock_host(module, "crash_trigger", module.params["lock_timeout"])
     if module.check_mode:
         module.exit_json(changed=True, **result)
-    result["scheduled_with"] = schedule(Runner(module), delay)
+    result["scheduled_with"] = schedule(runner, delay)
     module.exit_json(changed=True, **result)
 
 

@@ -24,6 +24,10 @@ description:
     names, user names, absolute paths, C(server:/path)); a value such as V(-oProxyCommand=...) is refused,
     naming the option, and nothing is written.
   - Creates a missing local dump directory with mode C(0700), owned by root.
+  - On Debian and Ubuntu C(/etc/default/kdump-tools) is managed by ucf. A later upgrade or reinstall of
+    kdump-tools keeps the edited file (noninteractive: without asking) and leaves the package's new
+    defaults in C(/etc/default/kdump-tools.ucf-dist), which RV(package_defaults_pending) reports. Running the
+    module again after any upgrade restores what it manages.
   - Reports whether the capture initrd must be rebuilt and the service restarted for the change to
     take effect; it restarts nothing itself.
   - The file must exist - install the distribution's kdump package first.
@@ -178,6 +182,16 @@ restart_service:
   description: Whether the kdump service must be restarted (reloaded) for the change to take effect.
   returned: always
   type: bool
+package_defaults_pending:
+  description:
+    - New default files a package upgrade left beside the managed file because that file carries local
+      settings - C(.ucf-dist) (Debian's C(/etc/default/kdump-tools) is managed by ucf, which keeps the local file
+      on a noninteractive upgrade), C(.dpkg-dist), C(.dpkg-new), C(.rpmnew). The module keeps managing the live file;
+      a warning says to merge and delete them.
+  returned: when the options are valid
+  type: list
+  elements: str
+  sample: [/etc/default/kdump-tools.ucf-dist]
 dump_dir_created:
   description: Whether the local dump directory O(path) was missing and created (mode C(0700), owner root).
   returned: with a local target and O(path)
@@ -200,6 +214,7 @@ from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_config impo
     available_compressions,
     choose_compression,
     initrd_rebuild_needed,
+    pending_package_defaults,
     redact,
     render,
     secret_values,
@@ -313,6 +328,12 @@ def main():
         if params["backup"]:
             result["backup_file"] = module.backup_local(path)
         write_atomic(module, path, after.encode("utf-8"))
+    pending = pending_package_defaults(path, os.path.exists)
+    result["package_defaults_pending"] = pending
+    if pending:
+        module.warn("kdump_config: a package upgrade left new defaults in %s and kept %s with its local settings "
+                    "(this module's among them); review and merge them, then delete %s"
+                    % (", ".join(pending), path, "it" if len(pending) == 1 else "them"))
     if opts["target"]["type"] == "local" and opts.get("path"):
         result["dump_dir_created"] = ensure_dump_dir(module, opts["path"])
         result["changed"] = result["changed"] or result["dump_dir_created"]

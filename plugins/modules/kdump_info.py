@@ -17,34 +17,53 @@ description:
   - Reads everything kdump depends on and gives a verdict, RV(ready), with machine-readable
     RV(reasons) - what the platform calls its packages, service and files, the memory reserved now
     and after the next boot, the C(crashkernel=) on the running kernel and in the boot entries, whether
-    the capture kernel is loaded, the service state, Xen PV guests (where kdump cannot work), Secure
-    Boot and kernel lockdown, the recommended reservation, and the dumps already on disk.
+    the capture kernel is loaded, the service state, Xen PV guests and containers (where kdump cannot
+    work), Secure Boot and kernel lockdown, the recommended reservation, the dump directory with its
+    free space against what a dump of this host needs, and the dumps already on disk.
+  - Reads C(/sys/kernel/kexec/crash_size) and C(/sys/kernel/kexec/crash_loaded) (Linux 6.19 and later)
+    first and the older C(/sys/kernel/kexec_crash_size) and C(/sys/kernel/kexec_crash_loaded) where the
+    new files do not exist; messages name the file actually read.
   - Read-only; never reports a change. Works on hosts with nothing kdump-related installed, so it
     suits an ad-hoc survey of a fleet - C(ansible all -b -m crashdump.kdump.kdump_info).
 author:
   - crashdump.kdump contributors (@crashdump)
+extends_documentation_fragment:
+  - crashdump.kdump.attributes
 attributes:
   check_mode:
-    description: Can run in check mode and return the same facts.
     support: full
+    details: Reads only; check mode returns the same facts.
   diff_mode:
-    description: Returns no diff; nothing changes.
     support: none
   platform:
-    description: Target OS families the module can act on.
     support: full
-    platforms: posix
     details: Linux - Debian and Ubuntu, the Red Hat family, SUSE.
 options:
   min_reserved:
     description:
-      - The smallest reservation you accept, such as V(192M). Less is reported as
+      - The smallest reservation you accept, such as V(192M), or a range list such as
+        V(1G-4G:192M,4G-:256M), which is evaluated against this host's RAM the way the kernel evaluates
+        C(crashkernel=) (RAM rounded up to 128M, first matching range). Less is reported as
         V(reservation_too_small).
+      - A range list with no range for this host's RAM sets no floor, with a warning saying so. Any other
+        form (C(,high), C(,low), C(@offset), V(auto)) or a malformed value fails the task, naming the value
+        and what is accepted.
       - By default the distribution's own recommendation for this host's RAM is the floor, because a
         capture kernel with less memory panics while unpacking its initramfs and the host hangs without a dump.
     type: str
+  mem_usage_timeout:
+    description:
+      - Seconds that C(makedumpfile --mem-usage /proc/kcore) may take to measure the dump size (RV(dump_target.needed_bytes));
+        it is stopped after that, and the estimate falls back to a rule from C(/proc/meminfo).
+      - V(0) never runs makedumpfile and always uses the rule.
+    type: int
+    default: 10
 notes:
-  - Run with C(become=true); without root C(/proc/iomem) hides the reserved regions.
+  - Run with C(become=true); without root C(/proc/iomem) hides the reserved regions and
+    C(makedumpfile --mem-usage) cannot read C(/proc/kcore).
+  - C(makedumpfile --mem-usage) reads the kernel's page structures; on hosts with terabytes of RAM it can
+    take a while, which O(mem_usage_timeout) bounds. It writes a temporary bitmap file under C($TMPDIR)
+    (C(/tmp)) and removes it.
 seealso:
   - module: crashdump.kdump.crashkernel
 """
@@ -64,6 +83,12 @@ EXAMPLES = r"""
   crashdump.kdump.kdump_info:
     min_reserved: 256M
   become: true
+
+- name: Require what RHEL 9 reserves for this host's RAM, and never wait long for makedumpfile
+  crashdump.kdump.kdump_info:
+    min_reserved: 1G-4G:192M,4G-64G:256M,64G-:512M
+    mem_usage_timeout: 10
+  become: true
 """
 
 RETURN = r"""
@@ -73,9 +98,20 @@ ready:
   type: bool
 reasons:
   description:
-    - Why the host is not ready, each with a stable C(code) and a human C(message). Codes are
-      V(unsupported_platform), V(unsupported_xen_pv_domu), V(not_installed), V(not_reserved),
-      V(needs_reboot), V(reservation_too_small), V(service_not_enabled), V(service_not_loaded).
+    - Why the host is not ready, each with a stable C(code) and a human C(message), in this order.
+    - V(unsupported_platform) - not an OS this collection knows; use Debian, Ubuntu, the Red Hat family or SUSE.
+    - V(unsupported_xen_pv_domu) - a Xen PV guest, where kdump cannot work; use the hypervisor's dump tools.
+    - V(in_container) - running inside a container, which shares the host's kernel and so its crash kernel;
+      run against the host.
+    - V(not_installed) - the kdump package is missing; install it.
+    - V(needs_reboot) - the boot entries and the running kernel disagree on C(crashkernel=); reboot.
+    - V(not_reserved) - no memory is reserved for the capture kernel; set C(crashkernel=) and reboot.
+    - V(reservation_too_small) - less is reserved than O(min_reserved) or the distribution's recommendation;
+      reserve more and reboot.
+    - V(service_not_enabled) - the kdump service does not start at boot; enable it.
+    - V(service_not_loaded) - no capture kernel is loaded now; start the kdump service.
+    - V(dump_space_low) - the local dump directory has less free space (RV(dump_target.free_bytes)) than
+      a dump of this host needs (RV(dump_target.needed_bytes)); free space there or send dumps elsewhere.
   returned: always
   type: list
   elements: dict
@@ -115,14 +151,21 @@ crashkernel:
                         "kind": "memtest", "values": ""}]}
 reserved:
   description:
-    - C(bytes) reserved now (C(/sys/kernel/kexec_crash_size) or C(/sys/kernel/kexec/crash_size)),
-      C(regions) the "Crash kernel" ranges of C(/proc/iomem), C(expected_bytes) what the next boot
-      reserves with the configured value, C(recommended) the distribution's value and
-      C(recommended_bytes) its size for this RAM.
+    - C(bytes) reserved now, from C(/sys/kernel/kexec/crash_size), else C(/sys/kernel/kexec_crash_size),
+      else the sum of the C(regions); C(source) the file it came from; C(regions) the "Crash kernel" ranges of
+      C(/proc/iomem); C(expected_bytes) what the next boot reserves with the configured value;
+      C(recommended) the distribution's value and C(recommended_bytes) its size for this RAM;
+      C(floor_bytes) the least reservation accepted here (from O(min_reserved) or the recommendation;
+      0 = none checked).
   returned: always
   type: dict
+  sample: {"bytes": 134217728, "source": "/sys/kernel/kexec_crash_size", "expected_bytes": 134217728,
+           "regions": [{"start": 855638016, "end": 989855743, "size": 134217728}],
+           "recommended": "384M-:128M", "recommended_bytes": 134217728, "floor_bytes": 134217728}
 kexec_crash_loaded:
-  description: Whether a capture kernel is loaded (C(/sys/kernel/kexec_crash_loaded)).
+  description:
+    - Whether a capture kernel is loaded (C(/sys/kernel/kexec/crash_loaded), else
+      C(/sys/kernel/kexec_crash_loaded); false when neither can be read).
   returned: always
   type: bool
 service:
@@ -130,15 +173,79 @@ service:
   returned: always
   type: dict
 virtualization:
-  description: C(xen_pv_domu) - a Xen paravirtualised guest, where kdump is not supported.
+  description:
+    - C(xen_pv_domu) - a Xen paravirtualised guest, where kdump is not supported.
+    - C(container) - the container this runs in (such as V(docker), V(podman), V(lxc), V(systemd-nspawn),
+      V(wsl)), null on a host. From C(systemd-detect-virt --container) where it is installed, else from the
+      files systemd reads (C(/run/host/container-manager), C(/run/systemd/container), C(container=) in
+      C(/proc/1/environ), C(/run/.containerenv), C(/.dockerenv), C(/proc/vz)).
   returned: always
   type: dict
+  sample: {"xen_pv_domu": false, "container": null}
 security:
   description:
     - C(secure_boot) (true, false or null when unknown) and C(lockdown) (the kernel's lockdown mode).
       With either, kexec must use C(kexec_file_load) with a signed kernel.
   returned: always
   type: dict
+dump_target:
+  description:
+    - Where the configuration sends dumps, and whether a dump of this host fits there.
+  returned: always
+  type: dict
+  sample: {"type": "local", "path": "/var/crash", "exists": true, "mode": "0700", "uid": 0,
+           "free_bytes": 5368709120, "dump_level": 31, "needed_bytes": 1883955200,
+           "estimate": "makedumpfile --mem-usage at dump level 31, before compression"}
+  contains:
+    type:
+      description:
+        - V(local) for a directory on this host, else the kind of remote or device target (V(ssh), V(nfs),
+          V(raw), V(ext4) and the other file systems of C(/etc/kdump.conf), SUSE's V(ftp), V(sftp), V(cifs)).
+      type: str
+      sample: local
+    path:
+      description: The configured dump directory (on the remote side for a remote target).
+      type: str
+      sample: /var/crash
+    exists:
+      description: Whether the directory exists; null when the target is not V(local).
+      type: bool
+    mode:
+      description: The directory's permissions as octal text; null when it does not exist or the target is not V(local).
+      type: str
+      sample: "0700"
+    uid:
+      description: The directory's owner; null when it does not exist or the target is not V(local).
+      type: int
+      sample: 0
+    free_bytes:
+      description:
+        - Space available in the directory as C(df) shows it (C(f_bavail)); of the nearest existing parent
+          when the directory does not exist yet, since kdump creates it. Null when the target is not V(local).
+      type: int
+    dump_level:
+      description:
+        - The makedumpfile C(-d) level the estimate is for. Of a list such as C(-d 11,31), the level that needs
+          least, since makedumpfile falls back to it when the disk fills up; 0 when the dump is an unfiltered
+          copy (no makedumpfile, or a C(core_collector) such as C(cp)).
+      type: int
+      sample: 31
+    needed_bytes:
+      description:
+        - The size of a dump of this host now at RV(dump_target.dump_level), before compression, so an upper
+          bound; compression usually makes it several times smaller. Null when the target is not V(local) -
+          not checked.
+        - From C(makedumpfile --mem-usage /proc/kcore) (kernel data plus the page types the level keeps, times
+          the page size) when makedumpfile has that option in its current form (1.5.8 and later), runs as root
+          within O(mem_usage_timeout) on a kernel it supports (4.11 and later), and memory is reserved.
+        - Otherwise by rule from C(/proc/meminfo) - System RAM less the crash kernel region, less per C(-d)
+          bit C(MemFree) (16), C(AnonPages) and huge pages (8), C(Cached) plus C(Buffers) (4; C(Cached) for
+          2 alone). Zero pages (1) are not visible there and count as kept.
+      type: int
+    estimate:
+      description: How RV(dump_target.needed_bytes) was made, or why it was not checked.
+      type: str
+      sample: makedumpfile --mem-usage at dump level 31, before compression
 dumps:
   description:
     - Dump files already on disk, oldest first, with C(path), C(dir), C(size), C(mtime) (epoch seconds),
@@ -155,6 +262,7 @@ dumps:
 
 import os
 import platform
+import stat
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -171,22 +279,33 @@ from ansible_collections.crashdump.kdump.plugins.module_utils._crashkernel impor
     auto_size,
     effective_settings,
     evaluate_cmdline,
-    format_size,
     parse,
 )
 from ansible_collections.crashdump.kdump.plugins.module_utils._io import Host, read_bytes, read_text
 from ansible_collections.crashdump.kdump.plugins.module_utils._platform import (
     DUMP_HEADER_BYTES,
     HostFacts,
+    detect_container,
     dump_dir,
     dump_format,
+    dump_target,
+    estimate_dump_bytes,
     is_dmesg_file,
     is_dump_file,
+    parse_mem_usage,
+    parse_meminfo,
     platform_names,
     recommended_crashkernel,
     xen_pv_domu,
 )
+from ansible_collections.crashdump.kdump.plugins.module_utils._readiness import (
+    ReadinessError,
+    min_reserved_floor,
+    reasons,
+)
 from ansible_collections.crashdump.kdump.plugins.module_utils._runner import CommandError, Runner
+
+MAKEDUMPFILE_DIRS = ("/usr/sbin", "/sbin", "/usr/bin", "/bin")
 
 
 def boot_entries(host, facts):
@@ -270,33 +389,107 @@ def size_on(value, facts):
         return 0
 
 
+def dump_dir_state(path):
+    """``exists``, ``mode`` ('0700'), ``uid`` and ``free_bytes`` of a local dump directory.
+
+    Free space is what ``df`` shows as available (``f_bavail``); for a directory
+    that does not exist yet, that of the nearest existing parent, where kdump
+    will create it.
+    """
+    state = dict(exists=False, mode=None, uid=None, free_bytes=None)
+    try:
+        info = os.stat(path)
+        if stat.S_ISDIR(info.st_mode):
+            state.update(exists=True, mode="%04o" % stat.S_IMODE(info.st_mode), uid=info.st_uid)
+    except OSError:
+        pass
+    probe = path
+    while probe and not os.path.isdir(probe):
+        parent = os.path.dirname(probe.rstrip("/"))
+        probe = parent if parent != probe else ""
+    try:
+        fs = os.statvfs(probe or "/")
+        state["free_bytes"] = fs.f_bavail * fs.f_frsize
+    except OSError:
+        pass
+    return state
+
+
+def mem_usage(runner, makedumpfile, seconds, facts):
+    """``(table, None)`` from ``makedumpfile --mem-usage /proc/kcore``, or ``(None, why not)``.
+
+    Time-boxed with timeout(1) to ``seconds`` (then killed 5 s later): a slow
+    or failing makedumpfile only makes the caller fall back to the meminfo rule.
+    """
+    if seconds <= 0:
+        return None, "mem_usage_timeout=0"
+    if not makedumpfile:
+        return None, "makedumpfile is not installed"
+    if not facts.reserved_bytes:
+        return None, "makedumpfile --mem-usage needs a crash kernel reservation"
+    if os.geteuid() != 0:
+        return None, "makedumpfile --mem-usage needs root to read /proc/kcore"
+    timeout = runner.which("timeout", extra_paths=("/usr/bin", "/bin"))
+    if not timeout:
+        return None, "no timeout(1) to time-box makedumpfile --mem-usage"
+    rc, out, err = runner.run([timeout, "-k", "5", str(seconds), makedumpfile, "--mem-usage", "/proc/kcore"],
+                              check=False)
+    if rc in (124, 137):
+        return None, "makedumpfile --mem-usage did not finish within %d s" % seconds
+    try:
+        return parse_mem_usage(out + "\n" + err), None
+    except ValueError:
+        lines = [line.strip() for line in (err or out).splitlines() if line.strip()]
+        return None, "makedumpfile --mem-usage failed (rc %d%s)" % (rc, ": " + lines[-1] if lines else "")
+
+
+def dump_space(runner, facts, config_text, directory, makedumpfile, installed, seconds):
+    """The ``dump_target`` result: where dumps go, the directory's state and the space a dump needs.
+
+    ``makedumpfile`` is the tool's path (None when it is not installed); only
+    where kdump itself is ``installed`` does its absence mean an unfiltered copy
+    (before that, the estimate is for the dump the configuration will make).
+    """
+    target = dump_target(facts.family, config_text, makedumpfile is not None or not installed)
+    result = dict(type=target["type"], path=directory, exists=None, mode=None, uid=None, free_bytes=None,
+                  needed_bytes=None, dump_level=target["levels"][0], estimate=None)
+    if target["type"] != "local":
+        result["estimate"] = ("not checked: dumps go to a %s target, whose free space this module does not measure"
+                              % target["type"])
+        return result
+    result.update(dump_dir_state(directory))
+    usage, why = (None, None)
+    if target["levels"] != [0]:
+        usage, why = mem_usage(runner, makedumpfile, seconds, facts)
+    meminfo = parse_meminfo(read_text("/proc/meminfo") or "")
+    needed, level = estimate_dump_bytes(target["levels"], facts.ram_bytes, facts.reserved_bytes, usage, meminfo)
+    result.update(needed_bytes=needed, dump_level=level)
+    if level == 0:
+        result["estimate"] = "all of System RAM but the crash kernel's region: the dump is an unfiltered copy"
+    elif usage is not None:
+        result["estimate"] = "makedumpfile --mem-usage at dump level %d, before compression" % level
+    else:
+        result["estimate"] = ("/proc/meminfo rule at dump level %d, before compression (%s)" % (level, why))
+    return result
+
+
 def main():
-    module = AnsibleModule(argument_spec=dict(min_reserved=dict(type="str")), supports_check_mode=True)
+    module = AnsibleModule(argument_spec=dict(min_reserved=dict(type="str"),
+                                              mem_usage_timeout=dict(type="int", default=10)),
+                           supports_check_mode=True)
     runner = Runner(module)
     host = Host(runner)
     facts = HostFacts(read_text, platform.machine(), platform.release())
     names = platform_names(facts.family, facts.distribution, facts.version) or {}
-    reasons = []
 
-    def reason(code, message):
-        reasons.append(dict(code=code, message=message))
-
-    directory = dump_dir(facts.family, read_text((names.get("config_files") or [""])[0]))
+    config_text = read_text((names.get("config_files") or [""])[0])
+    directory = dump_dir(facts.family, config_text)
     platform_info = dict(family=facts.family, distribution=facts.distribution, version=facts.version,
                          arch=facts.arch, kernel=platform.release(), dump_dir=directory, **names)
-    if not names:
-        reason("unsupported_platform", "%s %s is not a platform this collection knows (Debian, Ubuntu, "
-               "the Red Hat family, SUSE)" % (facts.distribution or "this OS", facts.version))
-
     xen = xen_pv_domu(read_text("/sys/hypervisor/type"), read_text("/sys/hypervisor/guest_type"),
                       read_text("/proc/xen/capabilities"), read_text("/sys/hypervisor/properties/features"))
-    if xen:
-        reason("unsupported_xen_pv_domu", "this is a Xen PV guest (domU): kdump cannot work here; "
-               "use the hypervisor's dump tools (xl dump-core)")
-
+    container = detect_container(read_text, os.path.exists, runner)
     installed = bool(names) and runner.which(names["tool"]) is not None
-    if names and not installed:
-        reason("not_installed", "%s is not installed" % names["packages"][0])
 
     running = crashkernel_tokens(facts.cmdline)
     bootloader, entries = boot_entries(host, facts)
@@ -305,38 +498,38 @@ def main():
     expected = evaluate_cmdline(" ".join(configured), facts.ram_bytes, facts.arch).total if configured else 0
     recommended = recommended_value(host, facts)
     floor_text = module.params["min_reserved"]
-    try:
-        floor = parse(floor_text).size if floor_text else size_on(recommended, facts)
-    except CrashkernelError as exc:
-        module.fail_json(msg="kdump_info: min_reserved: %s" % exc)
-
-    if facts.reserved_bytes == 0:
-        if configured and configured != running:
-            reason("needs_reboot", "the boot entries carry crashkernel=%s but the running kernel was booted "
-                   "without it: reboot to reserve the memory" % " ".join(values(configured)))
-        else:
-            reason("not_reserved", "no memory is reserved for the capture kernel (no crashkernel= in effect)")
-    elif configured != running:
-        reason("needs_reboot", "the boot entries carry %s but the running kernel has %s: reboot to apply"
-               % (" ".join(configured) or "no crashkernel=", " ".join(running) or "no crashkernel="))
-    if facts.reserved_bytes and floor and facts.reserved_bytes < floor:
-        reason("reservation_too_small", "%s reserved, less than the %s this host needs (%s); the capture kernel "
-               "would run out of memory and hang instead of writing a dump"
-               % (format_size(facts.reserved_bytes), format_size(floor),
-                  "min_reserved" if floor_text else "the distribution's recommendation %s" % recommended))
+    if floor_text:
+        try:
+            floor, warning = min_reserved_floor(floor_text, facts.ram_bytes, facts.arch)
+        except ReadinessError as exc:
+            module.fail_json(msg="kdump_info: %s" % exc)
+        if warning:
+            module.warn("kdump_info: %s" % warning)
+    else:
+        floor = size_on(recommended, facts) or 0
 
     service = service_state(runner, names["service"]) if names else dict(name=None, enabled=None, active=None)
-    if installed and not service["enabled"]:
-        reason("service_not_enabled", "the %s service is not enabled: kdump will not be armed after a reboot"
-               % service["name"])
-    if not facts.crash_loaded:
-        reason("service_not_loaded", "no capture kernel is loaded (/sys/kernel/kexec_crash_loaded is 0): "
-               "a crash now would not be captured")
+    makedumpfile = runner.which("makedumpfile", extra_paths=MAKEDUMPFILE_DIRS)
+    target = dump_space(runner, facts, config_text, directory, makedumpfile, installed,
+                        module.params["mem_usage_timeout"])
+
+    found = reasons(dict(
+        platform_known=bool(names), distribution=facts.distribution, version=facts.version,
+        xen_pv_domu=xen, container=container,
+        installed=installed, package=(names.get("packages") or [None])[0],
+        reserved_bytes=facts.reserved_bytes, running=running, configured=configured,
+        floor_bytes=floor,
+        floor_from="min_reserved" if floor_text else "the distribution's recommendation %s" % recommended,
+        service_name=service["name"], service_enabled=service["enabled"],
+        crash_loaded=facts.crash_loaded, crash_loaded_path=facts.crash_loaded_path,
+        dump_path=directory, dump_free_bytes=target["free_bytes"], dump_needed_bytes=target["needed_bytes"],
+        dump_estimate=target["estimate"],
+    ))
 
     module.exit_json(
         changed=False,
-        ready=not reasons,
-        reasons=reasons,
+        ready=not found,
+        reasons=found,
         platform=platform_info,
         installed=installed,
         ram_bytes=facts.ram_bytes,
@@ -344,13 +537,14 @@ def main():
                          configured=values(configured), bootloader=bootloader,
                          entries=[dict(name=e.name, kernel=e.kernel, kind=e.kind, values=values(e.before))
                                   for e in entries]),
-        reserved=dict(bytes=facts.reserved_bytes, expected_bytes=expected,
+        reserved=dict(bytes=facts.reserved_bytes, source=facts.reserved_source, expected_bytes=expected,
                       regions=[dict(start=start, end=end, size=end - start + 1) for start, end in facts.crash_regions],
-                      recommended=recommended, recommended_bytes=size_on(recommended, facts)),
+                      recommended=recommended, recommended_bytes=size_on(recommended, facts), floor_bytes=floor),
         kexec_crash_loaded=facts.crash_loaded,
         service=service,
-        virtualization=dict(xen_pv_domu=xen),
+        virtualization=dict(xen_pv_domu=xen, container=container),
         security=dict(secure_boot=secure_boot(), lockdown=lockdown()),
+        dump_target=target,
         dumps=list_dumps(directory),
     )
 

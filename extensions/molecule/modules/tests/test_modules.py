@@ -10,8 +10,16 @@ testinfra_hosts = testinfra.utils.ansible_runner.AnsibleRunner(
 
 
 def test_kdump_tools_config_sourced_by_a_shell(host):
-    out = host.check_output(". /etc/default/kdump-tools; echo \"$USE_KDUMP|$KDUMP_COREDIR|$MAKEDUMP_ARGS\"")
-    assert out == "1|/var/crash|-l -d 31"
+    # The last writer of the concurrency check (dump level 15) won; ssh went away with the local target.
+    out = host.check_output(". /etc/default/kdump-tools; echo \"$USE_KDUMP|$KDUMP_COREDIR|$MAKEDUMP_ARGS|$SSH|$SSH_KEY\"")
+    assert out == "1|/var/crash|-l -d 15||"
+
+
+def test_the_host_lock_is_a_root_only_file_and_nobody_holds_it(host):
+    lock = host.file("/run/lock/crashdump-kdump.lock")
+    assert lock.is_file and lock.user == "root" and lock.mode == 0o600
+    # flock -n succeeds only when no run still holds it.
+    assert host.run("sudo flock -n /run/lock/crashdump-kdump.lock true").rc == 0
 
 
 def test_makedumpfile_accepts_the_chosen_arguments(host):

@@ -8,6 +8,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
+
+import pytest
+
 from ansible_collections.crashdump.kdump.plugins.module_utils._platform import (
     HostFacts,
     os_family,
@@ -142,3 +146,222 @@ def test_real_debian12_facts(captured):
     # 1.5 GiB guest: System RAM is a little under 1536 MiB, and rounds up to it.
     assert 1400 << 20 < facts.ram_bytes <= 1536 << 20
     assert facts.reserved_bytes == 0 and facts.crash_regions == []
+
+
+# --- sysfs: /sys/kernel/kexec/* (Linux 6.19+) first, /sys/kernel/kexec_crash_* as fallback ----
+
+from ansible_collections.crashdump.kdump.plugins.module_utils._platform import (  # noqa: E402
+    CRASH_LOADED_PATHS,
+    CRASH_SIZE_PATHS,
+    not_loaded_detail,
+)
+
+NEW_SIZE, OLD_SIZE = "/sys/kernel/kexec/crash_size", "/sys/kernel/kexec_crash_size"
+NEW_LOADED, OLD_LOADED = "/sys/kernel/kexec/crash_loaded", "/sys/kernel/kexec_crash_loaded"
+
+
+def test_the_new_sysfs_files_come_first():
+    assert CRASH_SIZE_PATHS == (NEW_SIZE, OLD_SIZE)
+    assert CRASH_LOADED_PATHS == (NEW_LOADED, OLD_LOADED)
+
+
+def test_the_new_sysfs_path_wins_when_both_exist():
+    files = {"/etc/os-release": "ID=debian\n", NEW_SIZE: "268435456\n", OLD_SIZE: "134217728\n",
+             NEW_LOADED: "1\n", OLD_LOADED: "0\n"}
+    facts = HostFacts(files.get, "x86_64")
+    assert (facts.reserved_bytes, facts.crash_size_path, facts.reserved_source) == (256 << 20, NEW_SIZE, NEW_SIZE)
+    assert (facts.crash_loaded, facts.crash_loaded_path) == (True, NEW_LOADED)
+
+
+def test_the_old_sysfs_path_is_read_when_only_it_exists():
+    files = {"/etc/os-release": "ID=debian\n", OLD_SIZE: "134217728\n", OLD_LOADED: "0\n"}
+    facts = HostFacts(files.get, "x86_64")
+    assert (facts.reserved_bytes, facts.crash_size_path, facts.reserved_source) == (128 << 20, OLD_SIZE, OLD_SIZE)
+    assert (facts.crash_loaded, facts.crash_loaded_path) == (False, OLD_LOADED)
+    assert not_loaded_detail(facts.crash_loaded_path) == "/sys/kernel/kexec_crash_loaded is 0"
+
+
+def test_without_either_sysfs_file_the_regions_count_and_messages_say_so(shared_sample):
+    files = {"/etc/os-release": "ID=debian\n", "/proc/iomem": shared_sample(IOMEM_TWO_REGIONS)}
+    facts = HostFacts(files.get, "x86_64")
+    assert (facts.reserved_bytes, facts.crash_size_path, facts.reserved_source) == (768 << 20, None, "/proc/iomem")
+    assert (facts.crash_loaded, facts.crash_loaded_path) == (False, None)
+    assert not_loaded_detail(None) == ("neither /sys/kernel/kexec/crash_loaded nor "
+                                       "/sys/kernel/kexec_crash_loaded could be read")
+
+
+# --- containers ------------------------------------------------------------
+
+from ansible_collections.crashdump.kdump.plugins.module_utils._platform import (  # noqa: E402
+    CONTAINER_PATHS,
+    container_name,
+    detect_container,
+)
+
+# /proc/1/environ is NUL-separated, as the kernel writes it.
+DOCKER_ENVIRON = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\0HOSTNAME=4f1e2d\0HOME=/root\0"
+LXC_ENVIRON = "container=lxc\0TERM=linux\0container_ttys=\0"
+HOST_ENVIRON = "HOME=/\0init=/sbin/init\0NETWORK_SKIP_ENSLAVED=\0TERM=linux\0BOOT_IMAGE=/boot/vmlinuz\0"
+
+CONTAINER_ROWS = [
+    ("bare-metal", {"/proc/1/environ": HOST_ENVIRON, "/proc/sys/kernel/osrelease": "6.1.0-28-amd64\n"}, None, None),
+    ("docker-marker", {"/.dockerenv": "", "/proc/1/environ": DOCKER_ENVIRON}, None, "docker"),
+    ("podman-marker", {"/run/.containerenv": 'engine="podman-4.3.1"\nname="web"\n'}, None, "podman"),
+    ("systemd-nspawn", {"/run/systemd/container": "systemd-nspawn\n"}, None, "systemd-nspawn"),
+    ("lxc-environ", {"/proc/1/environ": LXC_ENVIRON}, None, "lxc"),
+    # Without root /proc/1/environ exists but cannot be read: "" and no container from it.
+    ("environ-unreadable", {"/proc/1/environ": ""}, None, None),
+    ("container-manager", {"/run/host/container-manager": "podman\n", "/.dockerenv": ""}, None, "podman"),
+    ("oci-then-marker", {"/run/systemd/container": "oci\n", "/.dockerenv": ""}, None, "docker"),
+    ("oci-alone", {"/proc/1/environ": "container=oci\0"}, None, "container-other"),
+    ("openvz", {"/proc/vz": ""}, None, "openvz"),
+    ("openvz-host-node", {"/proc/vz": "", "/proc/bc": ""}, None, None),
+    ("wsl", {"/proc/sys/kernel/osrelease": "5.15.167.4-microsoft-standard-WSL2\n"}, None, "wsl"),
+    # systemd-detect-virt --container decides when it ran.
+    ("detect-virt-says", {}, "lxc-libvirt\n", "lxc-libvirt"),
+    ("detect-virt-none-wins", {"/.dockerenv": ""}, "none\n", None),
+    ("detect-virt-printed-nothing", {"/.dockerenv": ""}, "", "docker"),
+]
+
+
+@pytest.mark.parametrize("files, detect_virt, expected", [row[1:] for row in CONTAINER_ROWS],
+                         ids=[row[0] for row in CONTAINER_ROWS])
+def test_container_detection(files, detect_virt, expected):
+    observed = dict((path, files.get(path)) for path in CONTAINER_PATHS)
+    assert container_name(observed, detect_virt) == expected
+
+
+class FakeRunner(object):
+    def __init__(self, tools=(), output=""):
+        self.tools, self.output, self.ran = tools, output, []
+
+    def which(self, name, required=False, extra_paths=()):
+        return "/usr/bin/" + name if name in self.tools else None
+
+    def run(self, argv, check=True, data=None):
+        self.ran.append(list(argv))
+        return (0 if self.output.strip() != "none" else 1), self.output, ""
+
+
+def test_detect_container_reads_the_files_and_asks_systemd_detect_virt():
+    files = {"/.dockerenv": ""}
+    directories = {"/proc/vz"}  # a directory: read_text gives None, but it exists
+
+    def exists(path):
+        return path in files or path in directories
+
+    assert detect_container(files.get, exists) == "openvz"
+    runner = FakeRunner(tools=("systemd-detect-virt",), output="docker\n")
+    assert detect_container(files.get, exists, runner) == "docker"
+    assert runner.ran == [["/usr/bin/systemd-detect-virt", "--container"]]
+    assert detect_container({}.get, lambda path: False, FakeRunner()) is None
+
+
+# --- the dump target and the size of a dump ----------------------------------
+
+from ansible_collections.crashdump.kdump.plugins.module_utils._platform import (  # noqa: E402
+    dump_target,
+    estimate_dump_bytes,
+    mem_usage_dump_bytes,
+    meminfo_dump_bytes,
+    parse_mem_usage,
+    parse_meminfo,
+)
+
+REDHAT_DEFAULT = "rhel10/kdump-utils-defaults/etc-kdump.conf.active-lines.x86_64.txt"
+SUSE_TEMPLATE = "suse/kdump-sysconfig/etc-sysconfig-kdump.template-active-lines.kdump-v1.9.8.txt"
+
+
+def test_dump_target_of_the_shipped_defaults(captured, shared_sample):
+    # Debian 12's file leaves MAKEDUMP_ARGS commented out: kdump-tools' own default -c -d 31.
+    assert dump_target("debian", captured("debian12/etc-default-kdump-tools")) == dict(type="local", levels=[31])
+    assert dump_target("redhat", shared_sample(REDHAT_DEFAULT)) == dict(type="local", levels=[31])
+    assert dump_target("suse", shared_sample(SUSE_TEMPLATE)) == dict(type="local", levels=[31])
+    assert dump_target("redhat", None) == dict(type="local", levels=[31])
+
+
+@pytest.mark.parametrize("family, text, makedumpfile, expected", [
+    ("debian", 'USE_KDUMP=1\nMAKEDUMP_ARGS="-c -d 1"\n', True, dict(type="local", levels=[1])),
+    ("debian", 'MAKEDUMP_ARGS="-l -d11,31 --message-level 7"\nSSH="kdump@dumps.example.com"\n', True,
+     dict(type="ssh", levels=[11, 31])),
+    ("debian", 'NFS="dumps.example.com:/srv/crash"\n', True, dict(type="nfs", levels=[31])),
+    ("debian", "USE_KDUMP=1\n", False, dict(type="local", levels=[0])),  # kdump-tools copies with cp
+    ("redhat", "path /var/crash\ncore_collector makedumpfile -l --message-level 7 -d 17\n", True,
+     dict(type="local", levels=[17])),
+    ("redhat", "#ssh user@host\nssh kdump@dumps.example.com\nsshkey /root/.ssh/kdump_id_rsa\n"
+               "core_collector makedumpfile -F -l -d 31\n", True, dict(type="ssh", levels=[31])),
+    ("redhat", "nfs dumps.example.com:/srv/crash\n", True, dict(type="nfs", levels=[31])),
+    ("redhat", "ext4 UUID=0f5c6a2e-8d41-4b7f-a3c9-62e1d8b04f73\npath /crash\n", True,
+     dict(type="ext4", levels=[31])),
+    ("redhat", "raw /dev/sdb1\ncore_collector dd bs=1M\n", True, dict(type="raw", levels=[0])),
+    ("redhat", "core_collector cp --sparse=always\n", True, dict(type="local", levels=[0])),
+    ("suse", 'KDUMP_SAVEDIR="file:///var/crash"\nKDUMP_DUMPLEVEL=1\n', True, dict(type="local", levels=[1])),
+    ("suse", 'KDUMP_SAVEDIR="ssh://root@dumps.example.com/var/crash"\n', True, dict(type="ssh", levels=[31])),
+    ("suse", 'KDUMP_SAVEDIR="nfs://dumps.example.com/srv/crash"\n', True, dict(type="nfs", levels=[31])),
+])
+def test_dump_target_per_family(family, text, makedumpfile, expected):
+    assert dump_target(family, text, makedumpfile) == expected
+
+
+FORMATS = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures", "formats")
+
+
+def formats(name):
+    with open(os.path.join(FORMATS, name)) as handle:
+        return handle.read()
+
+
+def test_mem_usage_of_a_real_arm64_host():
+    usage = parse_mem_usage(formats("makedumpfile-mem-usage.arm64-64GiB.lkml-2023.txt"))
+    assert usage == dict(ZERO=76234, NON_PRI_CACHE=147613, PRI_CACHE=3847, USER=15276, FREE=15809884,
+                         KERN_DATA=459950, page_size=4096, total_pages=16512804)
+    # Every page is in one row here (no hwpoison or offline pages).
+    assert sum(usage[key] for key in ("ZERO", "NON_PRI_CACHE", "PRI_CACHE", "USER", "FREE", "KERN_DATA")) == \
+        usage["total_pages"]
+    assert mem_usage_dump_bytes(usage, 31) == 459950 * 4096
+    assert mem_usage_dump_bytes(usage, 17) == (459950 + 147613 + 3847 + 15276) * 4096  # zero and free dropped
+    assert mem_usage_dump_bytes(usage, 2) == (usage["total_pages"] - 147613) * 4096  # non-private cache only
+    assert mem_usage_dump_bytes(usage, 4) == (usage["total_pages"] - 147613 - 3847) * 4096  # all cache
+    assert mem_usage_dump_bytes(usage, 0) == usage["total_pages"] * 4096
+
+
+def test_mem_usage_of_a_real_4tib_x86_64_host():
+    usage = parse_mem_usage(formats("makedumpfile-mem-usage.x86_64-4TiB.lkml-2022.txt"))
+    assert (usage["KERN_DATA"], usage["FREE"], usage["page_size"]) == (17464385, 1055688908, 4096)
+    assert mem_usage_dump_bytes(usage, 31) == 17464385 * 4096  # about 67 GiB of kernel data
+    assert estimate_dump_bytes([1, 31], 4 << 40, 0, usage=usage) == (17464385 * 4096, 31)
+
+
+@pytest.mark.parametrize("text", [
+    "",
+    "makedumpfile: unrecognized option '--mem-usage'\nTry `makedumpfile --help' for more information.\n",
+    "mem-usage not supported for this kernel.\nYou can try with -f if your kernel's kcore has valid p_paddr\n",
+    "is_crashkernel_mem_reserved: No memory is reserved for crashkernel!\n\nmakedumpfile Failed.\n",
+    "TYPE\t\tPAGES\t\t\tEXCLUDABLE\tDESCRIPTION\nZERO\t\t1\tyes\t\tPages filled with zero\n",  # cut short
+])
+def test_mem_usage_without_a_table_is_refused(text):
+    with pytest.raises(ValueError):
+        parse_mem_usage(text)
+
+
+def test_meminfo_rule_on_a_real_meminfo():
+    meminfo = parse_meminfo(formats("proc-meminfo.x86_64-6.18.txt"))
+    assert meminfo["MemTotal"] == 24683584 * 1024 and meminfo["HugePages_Total"] == 0
+    kib = 1024
+    ram, reserved = 24 << 30, 256 << 20
+    base = ram - reserved
+    free, anon, cached, buffers = 22980216 * kib, 381480 * kib, 995100 * kib, 36200 * kib
+    assert meminfo_dump_bytes(meminfo, ram, reserved, 31) == base - free - anon - cached - buffers
+    assert meminfo_dump_bytes(meminfo, ram, reserved, 16) == base - free
+    assert meminfo_dump_bytes(meminfo, ram, reserved, 2) == base - cached
+    assert meminfo_dump_bytes(meminfo, ram, reserved, 1) == base  # zero pages cannot be seen: kept
+    assert estimate_dump_bytes([0], ram, reserved, meminfo=meminfo) == (base, 0)
+    assert estimate_dump_bytes([1, 31], ram, reserved, meminfo=meminfo)[1] == 31
+
+
+def test_meminfo_rule_counts_huge_pages_as_user_pages():
+    meminfo = {"MemFree": 0, "AnonPages": 0, "HugePages_Total": 512, "Hugepagesize": 2048 * 1024}
+    assert meminfo_dump_bytes(meminfo, 4 << 30, 0, 8) == (4 << 30) - (1 << 30)
+    meminfo["Hugetlb"] = 2 << 30  # kernel 4.16+: all huge page sizes in one field
+    assert meminfo_dump_bytes(meminfo, 4 << 30, 0, 8) == 2 << 30
+    assert meminfo_dump_bytes({"MemFree": 8 << 30}, 4 << 30, 0, 31) == 0  # never negative

@@ -138,3 +138,13 @@ def test_a_missing_dump_directory_is_made_0700_root(run, host, captured, tmp_pat
     assert stat.S_IMODE(info.st_mode) == 0o700 and info.st_uid == 0 and info.st_gid == 0
     result, _out = run(dict(path=str(crash)))
     assert not result["changed"] and not result["dump_dir_created"]
+
+
+def test_new_package_defaults_left_by_ucf_are_reported(run, host, captured, tmp_path):
+    path = host("debian", captured("debian12/etc-default-kdump-tools"))
+    result, _out = run(dict(path=str(tmp_path / "crash")))
+    assert result["package_defaults_pending"] == []
+    (path.parent / (path.name + ".ucf-dist")).write_text(u"USE_KDUMP=1\n")
+    result, _out = run(dict(path=str(tmp_path / "crash")))
+    assert result["package_defaults_pending"] == [str(path) + ".ucf-dist"]
+    assert "review and merge them" in json.dumps(result["warnings"])

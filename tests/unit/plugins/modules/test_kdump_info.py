@@ -64,3 +64,235 @@ def test_red_hat_layout_incomplete_and_garbage(tmp_path):
 
 def test_missing_directory_lists_nothing(tmp_path):
     assert kdump_info.list_dumps(str(tmp_path / "nope")) == []
+
+
+# --- main(): readiness, min_reserved, sysfs paths, containers, the dump target ----------
+
+import json  # noqa: E402
+import stat  # noqa: E402
+
+import pytest  # noqa: E402
+
+from ansible.module_utils.common import warnings  # noqa: E402
+from ansible.module_utils.testing import patch_module_args  # noqa: E402
+
+from ansible_collections.crashdump.kdump.plugins.module_utils import _platform  # noqa: E402
+
+FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures")
+MIB = 1 << 20
+
+
+def fixture(*parts):
+    with open(os.path.join(FIXTURES, *parts)) as handle:
+        return handle.read()
+
+
+ARM64_MEM_USAGE = fixture("formats", "makedumpfile-mem-usage.arm64-64GiB.lkml-2023.txt")
+MEMINFO = fixture("formats", "proc-meminfo.x86_64-6.18.txt")
+
+
+def debian12(dump_dir, **changes):
+    """A kdump-ready Debian 12 host with 128M reserved (old sysfs names).
+
+    Files of the captured Debian 12 VM, with the /proc/meminfo of a 24 GiB machine and no /proc/iomem
+    (as without root), so that RAM is that meminfo's MemTotal (23.5 GiB) and the meminfo rule fits it.
+    """
+    files = {
+        "/etc/os-release": fixture("captured", "debian12", "etc-os-release"),
+        "/proc/meminfo": MEMINFO,
+        "/proc/cmdline": fixture("captured", "debian12", "proc-cmdline").strip() + " crashkernel=384M-:128M\n",
+        "/etc/default/kdump-tools": 'USE_KDUMP=1\nKDUMP_COREDIR="%s"\n' % dump_dir,
+        "/sys/kernel/kexec_crash_size": "%d\n" % (128 * MIB),
+        "/sys/kernel/kexec_crash_loaded": "1\n",
+    }
+    files.update(changes)
+    return dict((path, text) for path, text in files.items() if text is not None)
+
+
+class FakeRunner(object):
+    """The tools of a kdump-ready Debian host; ``mem_usage`` is makedumpfile --mem-usage's (rc, out, err)."""
+
+    tools = ("kdump-config", "systemctl", "makedumpfile", "timeout")
+    mem_usage = (0, ARM64_MEM_USAGE, "")
+    ran = []
+
+    def __init__(self, module):
+        self.module = module
+
+    def which(self, name, required=False, extra_paths=()):
+        return "/usr/sbin/" + name if name in self.tools else None
+
+    def run(self, argv, check=True, data=None):
+        FakeRunner.ran.append(list(argv))
+        if argv[1:3] == ["is-enabled", "kdump-tools.service"]:
+            return 0, "enabled\n", ""
+        if argv[1:3] == ["is-active", "kdump-tools.service"]:
+            return 0, "active\n", ""
+        if "--mem-usage" in argv:
+            return self.mem_usage
+        raise AssertionError("unexpected command %r" % (argv,))
+
+
+def run_info(args, files, monkeypatch, capsys, runner=FakeRunner, euid=0):
+    monkeypatch.setattr(warnings, "_global_warnings", type(warnings._global_warnings)())
+    monkeypatch.setattr(kdump_info, "read_text", files.get)
+    monkeypatch.setattr(kdump_info.platform, "machine", lambda: "x86_64")
+    monkeypatch.setattr(kdump_info.platform, "release", lambda: "6.1.0-50-cloud-amd64")
+    monkeypatch.setattr(kdump_info.os, "geteuid", lambda: euid)
+    monkeypatch.setattr(kdump_info, "boot_entries", lambda host, facts: ("update-grub", []))
+    monkeypatch.setattr(kdump_info, "secure_boot", lambda: False)
+    monkeypatch.setattr(kdump_info, "lockdown", lambda: None)
+    # The container files come from ``files`` too, never from the machine running the tests.
+    monkeypatch.setattr(kdump_info, "detect_container", lambda read, exists, run: _platform.detect_container(
+        files.get, lambda path: path in files, run))
+    monkeypatch.setattr(kdump_info, "Runner", runner)
+    FakeRunner.ran = []
+    with patch_module_args(args):
+        with pytest.raises(SystemExit):
+            kdump_info.main()
+    return json.loads(capsys.readouterr().out)
+
+
+def codes(result):
+    return [reason["code"] for reason in result["reasons"]]
+
+
+def test_a_ready_debian_host(tmp_path, monkeypatch, capsys):
+    os.chmod(str(tmp_path), 0o700)
+    result = run_info({}, debian12(tmp_path), monkeypatch, capsys)
+    assert result["ready"], result["reasons"]
+    assert result["virtualization"] == dict(xen_pv_domu=False, container=None)
+    assert result["reserved"]["source"] == "/sys/kernel/kexec_crash_size"
+    assert result["ram_bytes"] == 24683584 * 1024
+    assert result["reserved"]["floor_bytes"] == 128 * MIB  # Debian 12's 384M-:128M
+    target = result["dump_target"]
+    assert (target["type"], target["path"], target["exists"]) == ("local", str(tmp_path), True)
+    assert target["mode"] == "0700" and target["uid"] == os.getuid()
+    assert target["free_bytes"] > 0 and target["dump_level"] == 31
+    # makedumpfile --mem-usage ran, time-boxed, and its table gave the size.
+    assert ["/usr/sbin/timeout", "-k", "5", "10", "/usr/sbin/makedumpfile", "--mem-usage", "/proc/kcore"] in \
+        FakeRunner.ran
+    assert target["needed_bytes"] == 459950 * 4096
+    assert target["estimate"] == "makedumpfile --mem-usage at dump level 31, before compression"
+
+
+def test_min_reserved_range_list_is_evaluated_for_this_ram(tmp_path, monkeypatch, capsys):
+    # Regression (issue 12): a range list used to become 0 and the floor check was skipped.
+    result = run_info(dict(min_reserved="1G-4G:192M,4G-:256M"), debian12(tmp_path), monkeypatch, capsys)
+    assert result["reserved"]["floor_bytes"] == 256 * MIB
+    assert codes(result) == ["reservation_too_small"]
+    assert "128M reserved, less than the 256M this host needs (min_reserved)" in result["reasons"][0]["message"]
+
+
+def test_min_reserved_range_list_without_a_range_for_this_ram_warns(tmp_path, monkeypatch, capsys):
+    result = run_info(dict(min_reserved="1G-4G:192M"), debian12(tmp_path), monkeypatch, capsys)
+    assert result["ready"] and result["reserved"]["floor_bytes"] == 0
+    # Warnings are text before ansible-core 2.19 and dicts since: search their JSON.
+    warned = json.dumps(result.get("warnings"))
+    assert "min_reserved=1G-4G:192M has no range for this host's 23.5 GiB of System RAM" in warned
+    assert "no floor is checked" in warned
+
+
+def test_min_reserved_that_is_no_floor_fails_the_task(tmp_path, monkeypatch, capsys):
+    result = run_info(dict(min_reserved="256M,high"), debian12(tmp_path), monkeypatch, capsys)
+    assert result["failed"]
+    assert "min_reserved=256M,high" in result["msg"] and "accepted: a size such as 192M" in result["msg"]
+
+
+def test_the_new_sysfs_files_win_and_messages_name_them(tmp_path, monkeypatch, capsys):
+    files = debian12(tmp_path, **{"/sys/kernel/kexec/crash_size": "%d\n" % (128 * MIB),
+                                  "/sys/kernel/kexec/crash_loaded": "0\n"})
+    result = run_info({}, files, monkeypatch, capsys)
+    assert result["reserved"]["source"] == "/sys/kernel/kexec/crash_size"
+    assert not result["kexec_crash_loaded"]  # the old file says 1, the new one 0: the new one counts
+    assert codes(result) == ["service_not_loaded"]
+    assert "no capture kernel is loaded (/sys/kernel/kexec/crash_loaded is 0)" in result["reasons"][0]["message"]
+
+
+def test_inside_a_container_it_says_so(tmp_path, monkeypatch, capsys):
+    files = debian12(tmp_path, **{"/.dockerenv": "", "/sys/kernel/kexec_crash_loaded": "0\n"})
+    result = run_info({}, files, monkeypatch, capsys)
+    assert result["virtualization"]["container"] == "docker"
+    assert "in_container" in codes(result) and not result["ready"]
+    assert any("kdump cannot work inside a container (docker): the crash kernel belongs to the host; "
+               "run this against the host" in r["message"] for r in result["reasons"])
+
+
+def test_a_slow_makedumpfile_falls_back_to_the_meminfo_rule(tmp_path, monkeypatch, capsys):
+    class Slow(FakeRunner):
+        mem_usage = (124, "", "")  # what timeout(1) returns when it stopped the command
+    result = run_info({}, debian12(tmp_path), monkeypatch, capsys, runner=Slow)
+    target = result["dump_target"]
+    meminfo = _platform.parse_meminfo(MEMINFO)
+    facts = _platform.HostFacts(debian12(tmp_path).get, "x86_64")
+    assert target["needed_bytes"] == _platform.meminfo_dump_bytes(meminfo, facts.ram_bytes, 128 * MIB, 31)
+    assert target["estimate"] == ("/proc/meminfo rule at dump level 31, before compression "
+                                  "(makedumpfile --mem-usage did not finish within 10 s)")
+
+
+@pytest.mark.parametrize("mem_usage, euid, tools, args, why", [
+    ((1, "", "makedumpfile: unrecognized option '--mem-usage'\n"), 0, FakeRunner.tools, {},
+     "makedumpfile --mem-usage failed (rc 1: makedumpfile: unrecognized option '--mem-usage')"),
+    ((0, ARM64_MEM_USAGE, ""), 1000, FakeRunner.tools, {}, "needs root to read /proc/kcore"),
+    ((0, ARM64_MEM_USAGE, ""), 0, ("kdump-config", "systemctl", "makedumpfile"), {}, "no timeout(1)"),
+    ((0, ARM64_MEM_USAGE, ""), 0, FakeRunner.tools, dict(mem_usage_timeout=0), "mem_usage_timeout=0"),
+])
+def test_makedumpfile_is_only_used_when_it_can_answer(mem_usage, euid, tools, args, why, tmp_path, monkeypatch,
+                                                      capsys):
+    class Runner(FakeRunner):
+        pass
+    Runner.mem_usage, Runner.tools = mem_usage, tools
+    result = run_info(args, debian12(tmp_path), monkeypatch, capsys, runner=Runner, euid=euid)
+    assert result["dump_target"]["estimate"].startswith("/proc/meminfo rule at dump level 31")
+    assert why in result["dump_target"]["estimate"]
+    assert result["dump_target"]["needed_bytes"] > 0
+
+
+def test_too_little_free_space_is_a_reason(tmp_path, monkeypatch, capsys):
+    real = kdump_info.dump_dir_state
+    monkeypatch.setattr(kdump_info, "dump_dir_state", lambda path: dict(real(path), free_bytes=100 * MIB))
+    result = run_info({}, debian12(tmp_path), monkeypatch, capsys)
+    assert codes(result) == ["dump_space_low"]
+    message = result["reasons"][0]["message"]
+    assert message.startswith("%s has 100.0 MiB free, less than the 1.8 GiB a dump of this host needs "
+                              "(makedumpfile --mem-usage at dump level 31, before compression)" % tmp_path), message
+
+
+def test_remote_targets_are_not_checked(tmp_path, monkeypatch, capsys):
+    files = debian12(tmp_path, **{"/etc/default/kdump-tools": 'USE_KDUMP=1\nSSH="kdump@dumps.example.com"\n'})
+    real = kdump_info.dump_dir_state
+    monkeypatch.setattr(kdump_info, "dump_dir_state", lambda path: dict(real(path), free_bytes=0))
+    result = run_info({}, files, monkeypatch, capsys)
+    target = result["dump_target"]
+    assert result["ready"] and target["type"] == "ssh"
+    assert target["needed_bytes"] is None and target["free_bytes"] is None and target["mode"] is None
+    assert target["estimate"].startswith("not checked: dumps go to a ssh target")
+    assert not [argv for argv in FakeRunner.ran if "--mem-usage" in argv]
+
+
+def test_dump_dir_state_of_a_missing_directory_measures_its_parent(tmp_path):
+    os.chmod(str(tmp_path), 0o755)
+    state = kdump_info.dump_dir_state(str(tmp_path / "not" / "yet"))
+    assert state["exists"] is False and state["mode"] is None and state["uid"] is None
+    fs = os.statvfs(str(tmp_path))
+    assert abs(state["free_bytes"] - fs.f_bavail * fs.f_frsize) < 64 * MIB
+    assert kdump_info.dump_dir_state(str(tmp_path))["mode"] == "%04o" % stat.S_IMODE(os.stat(str(tmp_path)).st_mode)
+
+
+@pytest.mark.parametrize("tools, level", [
+    (("kdump-config", "systemctl"), 0),  # kdump-tools without makedumpfile copies /proc/vmcore whole
+    (("systemctl",), 31),  # nothing installed yet: the dump the configuration will make
+])
+def test_without_makedumpfile(tools, level, tmp_path, monkeypatch, capsys):
+    class Runner(FakeRunner):
+        pass
+    Runner.tools = tools
+    result = run_info({}, debian12(tmp_path), monkeypatch, capsys, runner=Runner)
+    target = result["dump_target"]
+    assert target["dump_level"] == level
+    if level == 0:
+        assert target["needed_bytes"] == result["ram_bytes"] - 128 * MIB
+        assert target["estimate"] == "all of System RAM but the crash kernel's region: the dump is an unfiltered copy"
+    else:
+        assert "(makedumpfile is not installed)" in target["estimate"]
+    assert not [argv for argv in FakeRunner.ran if "--mem-usage" in argv]

@@ -1,0 +1,214 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, crashdump.kdump contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The readiness verdict of kdump_info: would a crash now write a dump, and if not, why not.
+
+PRIVATE to the crashdump.kdump collection; it may change without notice.
+
+Pure: ``reasons(observations)`` takes what kdump_info observed (a plain dict,
+keys below) and returns ``[{code, message}]``, one rule per code, in the
+order of RULES. The codes are stable (roles and playbooks match on them);
+REASON_CODES lists them with what each means and how to fix it.
+Python 2.7 and 3.6+.
+
+Observation keys (missing ones take the "nothing known" default):
+
+* ``platform_known`` (bool), ``distribution``, ``version``
+* ``xen_pv_domu`` (bool), ``container`` (name or None)
+* ``installed`` (bool), ``package`` (the family's kdump package)
+* ``reserved_bytes`` (int), ``running`` and ``configured`` (``crashkernel=``
+  tokens on /proc/cmdline and in the first normal boot entry)
+* ``floor_bytes`` (int), ``floor_from`` (what the floor is: "min_reserved" or
+  "the distribution's recommendation 384M-:128M")
+* ``service_name``, ``service_enabled`` (bool or None)
+* ``crash_loaded`` (bool), ``crash_loaded_path`` (the sysfs file read; None when neither could be)
+* ``dump_path``, ``dump_free_bytes``, ``dump_needed_bytes`` (int or None when
+  not checked), ``dump_estimate`` (how needed_bytes was made)
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.crashdump.kdump.plugins.module_utils._bootloader import token_values
+from ansible_collections.crashdump.kdump.plugins.module_utils._crashkernel import (
+    RAM_ROUNDING,
+    CrashkernelError,
+    format_size,
+    parse,
+)
+from ansible_collections.crashdump.kdump.plugins.module_utils._platform import not_loaded_detail
+
+# code -> (what it means, how to fix it); the order is the order of RULES.
+REASON_CODES = (
+    ("unsupported_platform", "the OS is not one this collection knows", "use Debian, Ubuntu, the Red Hat family or SUSE"),
+    ("unsupported_xen_pv_domu", "a Xen PV guest, where kdump cannot work", "use the hypervisor's dump tools (xl dump-core)"),
+    ("in_container", "running inside a container, which shares the host's kernel",
+     "run against the host itself"),
+    ("not_installed", "the kdump package is missing", "install it (the crashdump.kdump.kdump role does)"),
+    ("needs_reboot", "the boot entries and the running kernel disagree on crashkernel=", "reboot"),
+    ("not_reserved", "no memory is reserved for the capture kernel", "set crashkernel= (crashdump.kdump.crashkernel) and reboot"),
+    ("reservation_too_small", "less is reserved than min_reserved or the distribution's recommendation",
+     "reserve more and reboot"),
+    ("service_not_enabled", "the kdump service does not start at boot", "enable it"),
+    ("service_not_loaded", "no capture kernel is loaded now", "start the kdump service (after the reservation exists)"),
+    ("dump_space_low", "the local dump directory has less free space than a dump of this host needs",
+     "free space there, or send dumps elsewhere (crashdump.kdump.kdump_config path or target)"),
+)
+
+
+_HUMAN_UNITS = (("TiB", 40), ("GiB", 30), ("MiB", 20), ("KiB", 10))
+
+
+def human_size(value):
+    """Bytes for a person: 1610612736 -> '1.5 GiB', 512 -> '512 bytes'."""
+    for unit, shift in _HUMAN_UNITS:
+        if value >= 1 << shift:
+            return "%.1f %s" % (value / float(1 << shift), unit)
+    return "%d bytes" % value
+
+
+class ReadinessError(ValueError):
+    """An option kdump_info cannot use; the message names the value and what is accepted."""
+
+
+MIN_RESERVED_ACCEPTED = ("accepted: a size such as 192M, or a range list such as 1G-4G:192M,4G-:256M, which is "
+                         "evaluated against this host's RAM as the kernel evaluates crashkernel=")
+
+
+def min_reserved_floor(value, ram_bytes, arch="x86_64"):
+    """The floor ``min_reserved`` sets on this host: ``(bytes, warning or None)``.
+
+    A size is the floor; a range list is evaluated against ``ram_bytes`` with
+    the crashkernel grammar (``_crashkernel.parse(...).size_for``), so
+    ``1G-4G:192M,4G-:256M`` is 192M on a 2 GiB host. A range list with no range
+    for this RAM gives 0 and a warning that no floor is checked. Anything else
+    raises ReadinessError naming the value and what is accepted.
+    """
+    try:
+        spec = parse(value)
+    except CrashkernelError as exc:
+        raise ReadinessError("min_reserved=%s is not valid: %s; %s" % (value, exc, MIN_RESERVED_ACCEPTED))
+    if spec.kind not in ("size", "ranges") or spec.offset:
+        raise ReadinessError("min_reserved=%s is not a floor this module can check (%s); %s"
+                             % (value, "an @offset places memory, it does not size it" if spec.offset
+                                else "the %s form" % spec.kind, MIN_RESERVED_ACCEPTED))
+    if spec.kind == "size":
+        return spec.size, None
+    try:
+        floor = spec.size_for(ram_bytes, arch)
+    except CrashkernelError as exc:
+        raise ReadinessError("min_reserved=%s cannot be evaluated for this host's %s of System RAM: %s; %s"
+                             % (value, human_size(ram_bytes), exc, MIN_RESERVED_ACCEPTED))
+    if floor == 0:
+        rounded = -(-ram_bytes // RAM_ROUNDING) * RAM_ROUNDING
+        return 0, ("min_reserved=%s has no range for this host's %s of System RAM (%s once rounded up to a "
+                   "multiple of 128M, as the kernel matches ranges): no floor is checked"
+                   % (value, human_size(ram_bytes), format_size(rounded)))
+    return floor, None
+
+
+def _joined(tokens, empty="no crashkernel="):
+    return " ".join(tokens) or empty
+
+
+def _unsupported_platform(obs):
+    if not obs.get("platform_known"):
+        return ("%s %s is not a platform this collection knows (Debian, Ubuntu, the Red Hat family, SUSE)"
+                % (obs.get("distribution") or "this OS", obs.get("version") or ""))
+    return None
+
+
+def _unsupported_xen_pv_domu(obs):
+    if obs.get("xen_pv_domu"):
+        return ("this is a Xen PV guest (domU): kdump cannot work here; "
+                "use the hypervisor's dump tools (xl dump-core)")
+    return None
+
+
+def _in_container(obs):
+    if obs.get("container"):
+        return ("kdump cannot work inside a container (%s): the crash kernel belongs to the host; "
+                "run this against the host" % obs["container"])
+    return None
+
+
+def _not_installed(obs):
+    if obs.get("platform_known") and not obs.get("installed"):
+        return "%s is not installed" % obs.get("package")
+    return None
+
+
+def _needs_reboot(obs):
+    running, configured = list(obs.get("running") or []), list(obs.get("configured") or [])
+    if not obs.get("reserved_bytes"):
+        if configured and configured != running:
+            return ("the boot entries carry crashkernel=%s but the running kernel was booted without it: "
+                    "reboot to reserve the memory" % " ".join(token_values(configured)))
+        return None
+    if configured != running:
+        return ("the boot entries carry %s but the running kernel has %s: reboot to apply"
+                % (_joined(configured), _joined(running)))
+    return None
+
+
+def _not_reserved(obs):
+    running, configured = list(obs.get("running") or []), list(obs.get("configured") or [])
+    if not obs.get("reserved_bytes") and not (configured and configured != running):
+        return "no memory is reserved for the capture kernel (no crashkernel= in effect)"
+    return None
+
+
+def _reservation_too_small(obs):
+    reserved, floor = obs.get("reserved_bytes") or 0, obs.get("floor_bytes") or 0
+    if reserved and floor and reserved < floor:
+        return ("%s reserved, less than the %s this host needs (%s); the capture kernel would run out of memory "
+                "and hang instead of writing a dump" % (format_size(reserved), format_size(floor), obs.get("floor_from")))
+    return None
+
+
+def _service_not_enabled(obs):
+    if obs.get("installed") and not obs.get("service_enabled"):
+        return "the %s service is not enabled: kdump will not be armed after a reboot" % obs.get("service_name")
+    return None
+
+
+def _service_not_loaded(obs):
+    if not obs.get("crash_loaded"):
+        return ("no capture kernel is loaded (%s): a crash now would not be captured"
+                % not_loaded_detail(obs.get("crash_loaded_path")))
+    return None
+
+
+def _dump_space_low(obs):
+    free, needed = obs.get("dump_free_bytes"), obs.get("dump_needed_bytes")
+    if free is not None and needed is not None and free < needed:
+        return ("%s has %s free, less than the %s a dump of this host needs (%s): the dump would fail or be "
+                "cut short; free space there or send dumps elsewhere"
+                % (obs.get("dump_path"), human_size(free), human_size(needed), obs.get("dump_estimate")))
+    return None
+
+
+RULES = (
+    ("unsupported_platform", _unsupported_platform),
+    ("unsupported_xen_pv_domu", _unsupported_xen_pv_domu),
+    ("in_container", _in_container),
+    ("not_installed", _not_installed),
+    ("needs_reboot", _needs_reboot),
+    ("not_reserved", _not_reserved),
+    ("reservation_too_small", _reservation_too_small),
+    ("service_not_enabled", _service_not_enabled),
+    ("service_not_loaded", _service_not_loaded),
+    ("dump_space_low", _dump_space_low),
+)
+
+
+def reasons(observations):
+    """Every rule that holds for ``observations``, as ``[{code, message}]`` (empty = ready)."""
+    found = []
+    for code, rule in RULES:
+        message = rule(observations)
+        if message:
+            found.append(dict(code=code, message=message))
+    return found
