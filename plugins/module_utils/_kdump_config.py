@@ -17,6 +17,7 @@ __metaclass__ = type
 
 import re
 
+from ansible.module_utils.common.text.converters import to_text
 from ansible.module_utils.six import string_types
 
 from ansible_collections.crashdump.kdump.plugins.module_utils._shellvars import ShellVarError, get_var, set_var, unset_var
@@ -152,7 +153,7 @@ def _ssh_destination(target):
         user = user_in_host
         if not _USER.match(user):
             _refuse("the user in target.host", user, USER_GRAMMAR)
-    if user is not None and not _USER.match(str(user)):
+    if user is not None and not _USER.match(to_text(user)):
         _refuse("target.user", user, USER_GRAMMAR)
     host = _check_host("target.host", host)
     return "%s@%s" % (user, host) if user else host
@@ -225,7 +226,7 @@ def _extra_value(family, key, value):
             if accepted != "0 or 1":
                 _refuse("extra %s" % key, value, accepted)
             value = "1" if value else "0"
-        text = _check_text("extra %s" % key, str(value))
+        text = _check_text("extra %s" % key, to_text(value))
         if not pattern.match(text):
             _refuse("extra %s" % key, value, accepted)
         return text
@@ -236,7 +237,7 @@ def _extra_value(family, key, value):
         # kdump-tools and SUSE's kdump read shell words: a YAML true would become 'True'.
         raise ConfigError("extra %s: %r is a boolean; give the text the file wants, such as \"1\", \"yes\" or "
                           "\"true\", quoted" % (key, value))
-    return _check_text("extra %s" % key, str(value))
+    return _check_text("extra %s" % key, to_text(value))
 
 
 def validate(options):
@@ -264,7 +265,7 @@ def validate(options):
     elif kind in ("raw", "fs"):
         if not target.get("device"):
             raise ConfigError("a %s target needs target.device (/dev/..., UUID=... or LABEL=...)" % kind)
-        if not _DEVICE.match(str(target["device"])):
+        if not _DEVICE.match(to_text(target["device"])):
             _refuse("target.device", target["device"], "/dev/..., UUID=..., PARTUUID=..., LABEL=... or PARTLABEL=...")
         if kind == "fs":
             if target.get("fstype") not in REDHAT_TARGETS[2:]:
@@ -291,7 +292,7 @@ def validate(options):
     if action is not None and action not in FAILURE_ACTIONS:
         raise ConfigError("failure_action %r is not one of %s" % (action, ", ".join(FAILURE_ACTIONS)))
     for key, value in (opts.get("extra") or {}).items():
-        if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", str(key)):
+        if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", to_text(key)):
             raise ConfigError("extra key %r is not a plain name (letters, digits, _)" % (key,))
         if value is None or isinstance(value, (dict, list)):
             raise ConfigError("extra %s: %r is not a single value" % (key, value))

@@ -25,7 +25,7 @@ description:
     naming the option, and nothing is written.
   - Creates a missing local dump directory with mode C(0700), owned by root.
   - On Debian and Ubuntu C(/etc/default/kdump-tools) is managed by ucf. A later upgrade or reinstall of
-    kdump-tools keeps the edited file (noninteractive: without asking) and leaves the package's new
+    kdump-tools keeps the edited file (without asking, when noninteractive) and leaves the package's new
     defaults in C(/etc/default/kdump-tools.ucf-dist), which RV(package_defaults_pending) reports. Running the
     module again after any upgrade restores what it manages.
   - Reports whether the capture initrd must be rebuilt and the service restarted for the change to

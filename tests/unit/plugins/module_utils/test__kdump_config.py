@@ -287,8 +287,8 @@ def test_redhat_extra_follows_kdump_conf_grammar(extra, fragment, shared_sample)
 
 
 def test_redhat_extra_written_when_valid(shared_sample):
-    after = render("redhat", shared_sample(RHEL10), opts(extra={"force_rebuild": True, "final_action": "poweroff",
-                                                               "extra_modules": "nfs nfsv4"}), "lzo", 10)
+    extra = {"force_rebuild": True, "final_action": "poweroff", "extra_modules": "nfs nfsv4"}
+    after = render("redhat", shared_sample(RHEL10), opts(extra=extra), "lzo", 10)
     assert "force_rebuild 1\n" in after and "final_action poweroff\n" in after
     assert "extra_modules nfs nfsv4\n" in after
 
