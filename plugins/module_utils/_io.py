@@ -214,8 +214,9 @@ class HostLock(object):
     ``flock(2)`` on a root-owned file under /run/lock (a tmpfs: nothing survives a reboot, and the
     kernel drops the lock when the holding process exits, however it ends). The holder writes
     ``pid module start-time`` into the file so that a waiting run can say who holds it.
-    /run/lock is world-writable, so the file is opened without following links and must be a
-    regular file owned by root.
+    /run/lock is world-writable: the file is opened without following links, and one that is not a
+    regular file of ours (planted by another user) is replaced. A lock taken on a file that was
+    replaced meanwhile does not count.
     """
 
     def __init__(self, path=None, clock=time.time, sleep=time.sleep):
@@ -225,13 +226,27 @@ class HostLock(object):
         self._sleep = sleep
 
     def _open(self):
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid():
+        flags = os.O_RDWR | getattr(os, "O_NOFOLLOW", 0)
+        try:
+            fd = os.open(self.path, flags | os.O_CREAT, 0o600)
+        except OSError as exc:
+            if exc.errno != errno.ELOOP:
+                raise
+            fd = None                      # a symbolic link: not ours
+        if fd is not None:
+            info = os.fstat(fd)
+            if stat.S_ISREG(info.st_mode) and info.st_uid == os.geteuid():
+                return fd
             os.close(fd)
-            raise LockHeld("%s is not a regular file owned by uid %d: remove it (it is not ours)"
-                           % (self.path, os.geteuid()))
-        return fd
+        # Someone else's file or link: replace it with our own (O_EXCL: no race can hand us theirs).
+        os.unlink(self.path)
+        return os.open(self.path, flags | os.O_CREAT | os.O_EXCL, 0o600)
+
+    def _still_the_file(self, fd):
+        try:
+            return os.fstat(fd).st_ino == os.lstat(self.path).st_ino
+        except OSError:
+            return False
 
     def holder(self):
         """What the holder wrote: 'pid N (module) since TIME', or a note that it is unknown."""
@@ -247,15 +262,35 @@ class HostLock(object):
             return "pid %s (%s) since %s" % (words[0], words[1], words[2])
         return "a process that has not written its pid yet"
 
-    def try_acquire(self, owner):
-        """Take the lock without waiting; True when taken."""
-        fd = self.fd if self.fd is not None else self._open()
+    def is_held(self):
+        """Whether another process holds the lock; creates and writes nothing (for check mode)."""
+        try:
+            fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        except OSError as exc:
+            if exc.errno == errno.ENOENT:
+                return False
+            raise
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except (IOError, OSError) as exc:
+            if exc.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                return True
+            raise
+        finally:
+            os.close(fd)                    # also drops the probe's lock
+        return False
+
+    def try_acquire(self, owner):
+        """Take the lock without waiting; True when taken."""
+        fd = self._open()
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except (IOError, OSError) as exc:
+            os.close(fd)
             if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
-                os.close(fd)
                 raise
+            return False
+        if not self._still_the_file(fd):
             os.close(fd)
             return False
         self.fd = fd
@@ -276,8 +311,10 @@ class HostLock(object):
         return self
 
     def release(self):
+        """Let go; the file stays, emptied, so that nobody reads a finished run as the holder."""
         if self.fd is not None:
             try:
+                os.ftruncate(self.fd, 0)
                 fcntl.flock(self.fd, fcntl.LOCK_UN)
                 os.close(self.fd)
             except (IOError, OSError):
@@ -295,12 +332,10 @@ def lock_host(module, owner, timeout):
     path = lock.path
     if module.check_mode:
         try:
-            if lock.try_acquire(owner):
-                lock.release()
-            else:
+            if lock.is_held():
                 module.warn("another crashdump.kdump run is changing this host (%s); this check-mode "
                             "prediction may be out of date when it finishes" % lock.holder())
-        except (IOError, OSError, LockHeld) as exc:
+        except (IOError, OSError) as exc:
             module.warn("could not look at the host lock %s: %s" % (path, exc))
         return None
     try:

@@ -98,14 +98,16 @@ def choose_compression(requested, available):
 # Values reach ssh, scp and mount unquoted in kdump's own scripts (kdump-config, kdumpctl,
 # SUSE's kdump-save), so each is checked against the grammar of the tool that takes it: a value
 # with a leading '-' would be read as an option (``-oProxyCommand=...`` runs a command as root).
-_SAFE_PATH = re.compile(r"^/[A-Za-z0-9_.,:@=+/%\-]*$")
+_SAFE_PATH = re.compile(r"^/[A-Za-z0-9_.,:@=+/%\-]*\Z")
 # RFC 1123 host names: dot-separated labels of letters, digits and inner hyphens.
-_HOST_LABEL = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
-_IPV4 = re.compile(r"^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$")
-_IPV6_BRACKETED = re.compile(r"^\[[0-9A-Fa-f:.]+(?:%[A-Za-z0-9_.-]+)?\]$")
+_HOST_LABEL = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\Z")
+_IPV4 = re.compile(r"^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\Z")
+_IPV6_BRACKETED = re.compile(r"^\[[0-9A-Fa-f:.]+(?:%[A-Za-z0-9_.-]+)?\]\Z")
 # useradd(8)'s portable names (NAME_REGEX): no leading '-'.
-_USER = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,31}$")
-_DEVICE = re.compile(r"^(?:/dev/[A-Za-z0-9_.:+/-]+|(?:UUID|PARTUUID)=[0-9A-Fa-f-]+|(?:LABEL|PARTLABEL)=[A-Za-z0-9_.+-]+)$")
+_USER = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,31}\Z")
+_DEVICE = re.compile(r"^(?:/dev/[A-Za-z0-9_.:+/-]+|(?:UUID|PARTUUID)=[0-9A-Fa-f-]+|(?:LABEL|PARTLABEL)=[A-Za-z0-9_.+/-]+)\Z")
+# virtiofs is mounted by its tag (kdump.conf(5): "virtiofs myfs").
+_VIRTIOFS_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*\Z")
 _CONTROL = re.compile(u"[\x00-\x1f\x7f]")
 
 HOST_GRAMMAR = ("a DNS host name (letters, digits, inner hyphens, dots), an IPv4 address or an IPv6 "
@@ -191,18 +193,19 @@ MANAGED_VARS = {
 }
 # kdump.conf(5) directives that extra may set, with the grammar kdumpctl accepts for each; the
 # others (targets, path, core_collector, failure_action, ...) are options of their own.
-_WORDS_OF_PATHS = re.compile(r"^/[^\s]*(?:\s+/[^\s]*)*$")
+_WORDS_OF_PATHS = re.compile(r"^/[^\s]*(?:\s+/[^\s]*)*\Z")
 REDHAT_EXTRA = {
-    "kdump_pre": (re.compile(r"^/[^\s]+$"), "an absolute path of an executable"),
-    "kdump_post": (re.compile(r"^/[^\s]+$"), "an absolute path of an executable"),
+    "kdump_pre": (re.compile(r"^/[^\s]+\Z"), "an absolute path of an executable"),
+    "kdump_post": (re.compile(r"^/[^\s]+\Z"), "an absolute path of an executable"),
     "extra_bins": (_WORDS_OF_PATHS, "absolute paths separated by spaces"),
-    "extra_modules": (re.compile(r"^[A-Za-z0-9_-]+(?:\s+[A-Za-z0-9_-]+)*$"), "kernel module names separated by spaces"),
-    "final_action": (re.compile(r"^(?:reboot|halt|poweroff)$"), "reboot, halt or poweroff"),
-    "force_rebuild": (re.compile(r"^[01]$"), "0 or 1"),
-    "force_no_rebuild": (re.compile(r"^[01]$"), "0 or 1"),
-    "dracut_args": (re.compile(r"^\S.*$"), "dracut arguments on one line"),
-    "fence_kdump_args": (re.compile(r"^\S.*$"), "fence_kdump_send arguments on one line"),
-    "fence_kdump_nodes": (re.compile(r"^[A-Za-z0-9.:\[\]-]+(?:\s+[A-Za-z0-9.:\[\]-]+)*$"),
+    "extra_modules": (re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*(?:\s+[A-Za-z0-9_][A-Za-z0-9_-]*)*\Z"),
+                      "kernel module names separated by spaces"),
+    "final_action": (re.compile(r"^(?:reboot|halt|poweroff)\Z"), "reboot, halt or poweroff"),
+    "force_rebuild": (re.compile(r"^[01]\Z"), "0 or 1"),
+    "force_no_rebuild": (re.compile(r"^[01]\Z"), "0 or 1"),
+    "dracut_args": (re.compile(r"^\S.*\Z"), "dracut arguments on one line"),
+    "fence_kdump_args": (re.compile(r"^\S.*\Z"), "fence_kdump_send arguments on one line"),
+    "fence_kdump_nodes": (re.compile(r"^[A-Za-z0-9\[][A-Za-z0-9.:\[\]-]*(?:\s+[A-Za-z0-9\[][A-Za-z0-9.:\[\]-]*)*\Z"),
                           "host names separated by spaces"),
 }
 REDHAT_MANAGED = REDHAT_TARGETS + ("sshkey", "path", "core_collector", "failure_action", "default",
@@ -265,7 +268,10 @@ def validate(options):
     elif kind in ("raw", "fs"):
         if not target.get("device"):
             raise ConfigError("a %s target needs target.device (/dev/..., UUID=... or LABEL=...)" % kind)
-        if not _DEVICE.match(to_text(target["device"])):
+        if kind == "fs" and target.get("fstype") == "virtiofs":
+            if not _VIRTIOFS_TAG.match(to_text(target["device"])):
+                _refuse("target.device", target["device"], "a virtiofs tag of letters, digits and _ . -")
+        elif not _DEVICE.match(to_text(target["device"])):
             _refuse("target.device", target["device"], "/dev/..., UUID=..., PARTUUID=..., LABEL=... or PARTLABEL=...")
         if kind == "fs":
             if target.get("fstype") not in REDHAT_TARGETS[2:]:
@@ -311,7 +317,8 @@ _TARGET_FIELDS = {
 
 def secret_values(opts):
     """The values of extra settings whose names say they are secrets (for no_log)."""
-    return [value for key, value in (opts.get("extra") or {}).items() if SECRET_NAME.search(key) and value]
+    return [to_text(value) for key, value in (opts.get("extra") or {}).items()
+            if SECRET_NAME.search(to_text(key)) and value not in (None, "")]
 
 
 def redact(family, text):
@@ -366,9 +373,20 @@ def _unset_shell(text, name):
         raise ConfigError(str(exc))
 
 
+def _refuse_ipv6(target, family):
+    # kdump-tools and SUSE's kdump pass these unquoted to ssh/scp/mount, where a bracketed address
+    # would be read as a glob pattern (and scp needs the brackets): host names only there.
+    value = target.get("host") or target.get("export") or ""
+    option = "target.host" if target.get("host") else "target.export"
+    if "[" in value:
+        raise ConfigError("%s %r: an IPv6 address is accepted on the Red Hat family only (kdump.conf); %s's kdump "
+                          "needs a host name here" % (option, value, family))
+
+
 def render_debian(text, opts, compression):
     """/etc/default/kdump-tools (kdump-tools(5))."""
     target = opts["target"]
+    _refuse_ipv6(target, "Debian")
     if target["type"] in ("raw", "fs"):
         raise ConfigError("kdump-tools cannot dump to a %s target; use local, ssh or nfs" % target["type"])
     if opts.get("failure_action") in ("shell", "dump_to_rootfs"):
@@ -401,6 +419,7 @@ def render_debian(text, opts, compression):
 def render_suse(text, opts, compression):
     """/etc/sysconfig/kdump (kdump(5))."""
     target = opts["target"]
+    _refuse_ipv6(target, "SUSE")
     path = opts.get("path") or "/var/crash"
     if target["type"] == "ssh":
         savedir = "ssh://%s%s" % (target["host"], path)
@@ -408,7 +427,10 @@ def render_suse(text, opts, compression):
         server, _sep, export = target["export"].partition(":")
         savedir = "nfs://%s%s" % (server, export)
     elif target["type"] == "local":
-        savedir = path if opts.get("path") else get_var(text, "KDUMP_SAVEDIR") or path
+        current = get_var(text, "KDUMP_SAVEDIR") or ""
+        # Keep a local directory already set; a remote one (ssh://, nfs://, ...) must go.
+        local = current.startswith("/") or current.startswith("file://")
+        savedir = path if opts.get("path") or not local else current
     else:
         raise ConfigError("SUSE kdump cannot dump to a %s target; use local, ssh or nfs" % target["type"])
     text = _set_shell(text, "KDUMP_SAVEDIR", savedir)

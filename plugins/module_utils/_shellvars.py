@@ -39,8 +39,9 @@ _BLOCK_OPEN = re.compile(r"^\s*(?:if|case|for|while|until|select)\b|^\s*\{\s*$|^
 _BLOCK_CLOSE = re.compile(r"^\s*(?:fi|esac|done|\})(?:\s|;|$)")
 _COMMENT = re.compile(r"(?:^|\s)#.*$")
 # Characters a value we write may hold without any escaping inside "..." or '...'.
-_SAFE_VALUE = re.compile(r"^[A-Za-z0-9_.,:@=+/%-]*( [A-Za-z0-9_.,:@=+/%-]+)*$")
-_UNQUOTED_OK = re.compile(r"^[A-Za-z0-9_.,:@=+/%-]*$")
+# \Z, not $: Python's $ also matches before a final newline.
+_SAFE_VALUE = re.compile(r"^[A-Za-z0-9_.,:@=+/%-]*( [A-Za-z0-9_.,:@=+/%-]+)*\Z")
+_UNQUOTED_OK = re.compile(r"^[A-Za-z0-9_.,:@=+/%-]*\Z")
 _WORD_END = " \t\n;&|<>()"
 
 

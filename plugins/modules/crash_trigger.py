@@ -26,8 +26,9 @@ description:
     C(systemd-detect-virt --container) or their marker files reveal). The crash kernel belongs to the
     host, and a crash there would take down the host and everything on it.
   - Never crashes while another run of the collection changes the host (a half-written boot configuration
-    could leave it unbootable) - it takes the host lock, see O(lock_timeout), and the scheduled crash waits
-    for the lock again (C(flock -w 600)) right before it fires.
+    could leave it unbootable) - it takes the host lock, see O(lock_timeout), and the scheduled crash checks
+    the lock again (C(flock -n)) right before it fires; if another run holds it then, the crash is dropped
+    (the boot id stays the same, which the C(crashdump.kdump.kdump_verify) role reports).
   - Never crashes in check mode.
 author:
   - crashdump.kdump contributors (@crashdump)
@@ -128,11 +129,15 @@ CRASH_SCRIPT = "sync; echo c > /proc/sysrq-trigger"
 
 def crash_command(runner):
     """The crash as a shell command; under flock(1) on the host lock where the tool exists, so that
-    a run of crashkernel or kdump_config started after this module returned is not cut off mid-write."""
+    a run of crashkernel or kdump_config started after this module returned is not cut off mid-write.
+
+    ``-n``: when the lock is held at that moment the crash is dropped, not postponed - a crash that
+    fires minutes later, after the playbook gave up waiting for it, would surprise everyone.
+    """
     flock = runner.which("flock", extra_paths=("/usr/bin", "/bin"))
     if not flock:
         return CRASH_SCRIPT
-    return "%s -w 600 %s -c '%s'" % (flock, _io.LOCK_PATH, CRASH_SCRIPT)
+    return "%s -n %s -c '%s'" % (flock, _io.LOCK_PATH, CRASH_SCRIPT)
 
 
 def schedule(runner, delay):

@@ -120,8 +120,15 @@ options:
       - What the other options manage (targets, C(path), C(core_collector), C(SSH), C(KDUMP_SAVEDIR), ...) cannot be
         set here. Values must be one line of printable text; booleans are refused for shell variables (write the
         text the file wants, quoted).
-      - Values of keys whose names say they are secrets (V(KDUMP_SMTP_PASSWORD), ...) are kept out of results,
-        logs and diffs.
+      - Values of keys whose names say they are secrets (V(KDUMP_SMTP_PASSWORD), ...) are kept out of results
+        and diffs; give such settings in O(extra_secrets) instead, which also keeps them out of the target's
+        system log.
+    type: dict
+  extra_secrets:
+    description:
+      - Like O(extra), for settings whose values are secrets, such as SUSE's V(KDUMP_SMTP_PASSWORD). Never logged,
+        returned or shown in a diff. A key may be in O(extra) or here, not both.
+      - Values are written only if they need no shell quoting - letters, digits and the characters C(_.,:@=+/%-).
     type: dict
   backup:
     description: Keep a timestamped copy of the file before it is replaced.
@@ -239,18 +246,22 @@ COLLECTOR_SPEC = dict(
 )
 
 
-def ensure_dump_dir(module, path):
-    """Create a missing local dump directory 0700 root:root (dumps hold all of kernel memory)."""
-    if os.path.isdir(path):
+def dump_dir_missing(module, opts):
+    """Whether the local dump directory must be created; fails (before any write) on a non-directory."""
+    path = opts.get("path")
+    if opts["target"]["type"] != "local" or not path or os.path.isdir(path):
         return False
     if os.path.lexists(path):
         module.fail_json(msg="kdump_config: the dump directory %s exists but is not a directory. "
                              "Nothing was changed." % path)
-    if not module.check_mode:
-        os.makedirs(path, 0o700)
-        os.chmod(path, 0o700)
-        os.chown(path, 0, 0)
     return True
+
+
+def create_dump_dir(path):
+    """Dumps hold all of kernel memory: the directory is 0700 root:root."""
+    os.makedirs(path, 0o700)
+    os.chmod(path, 0o700)
+    os.chown(path, 0, 0)
 
 
 def main():
@@ -262,11 +273,21 @@ def main():
             failure_action=dict(type="str", choices=["reboot", "halt", "poweroff", "shell", "dump_to_rootfs"]),
             auto_reset_crashkernel=dict(type="bool"),
             extra=dict(type="dict"),
+            extra_secrets=dict(type="dict", no_log=True),
             backup=dict(type="bool", default=False),
             lock_timeout=dict(type="int", default=0),
         ),
         supports_check_mode=True,
     )
+    params = module.params
+    extra = dict(params["extra"] or {})
+    # Secret-named values given in extra are masked from here on, failures included.
+    module.no_log_values.update(secret_values(dict(extra=extra)))
+    for key, value in (params["extra_secrets"] or {}).items():
+        if key in extra:
+            module.fail_json(msg="kdump_config: %s is in both extra and extra_secrets; give it once. "
+                                 "Nothing was changed." % key)
+        extra[key] = value
     runner = Runner(module)
     facts = HostFacts(read_text, platform.machine())
     path = CONFIG_FILES.get(facts.family)
@@ -274,7 +295,6 @@ def main():
         module.fail_json(msg="kdump_config: no kdump configuration is known for %s %s; supported: Debian, Ubuntu, "
                              "the Red Hat family, SUSE. Nothing was changed." % (facts.distribution, facts.version))
     result = dict(changed=False, file=path, rebuild_initrd=False, restart_service=False)
-    params = module.params
     if params["lock_timeout"] < 0:
         module.fail_json(msg="kdump_config: lock_timeout must be 0 or more seconds, got %d. Nothing was changed."
                              % params["lock_timeout"], **result)
@@ -283,13 +303,12 @@ def main():
                              "(kdump-utils), not on %s. Nothing was changed." % facts.distribution, **result)
     major = facts.version.partition(".")[0]
     try:
-        opts = validate(dict((key, params[key]) for key in (
-            "path", "target", "core_collector", "failure_action", "auto_reset_crashkernel", "extra")))
+        opts = validate(dict([(key, params[key]) for key in (
+            "path", "target", "core_collector", "failure_action", "auto_reset_crashkernel")] + [("extra", extra)]))
         # Checked before anything is read or locked, so that bad input changes nothing at all.
         render(facts.family, "", opts, "zlib", int(major) if major.isdigit() else None)
     except ConfigError as exc:
         module.fail_json(msg="kdump_config: %s. Nothing was changed." % exc, **result)
-    module.no_log_values.update(secret_values(opts))
 
     # Read, render and write under the host lock: another run's write in between would be lost.
     lock_host(module, "kdump_config", params["lock_timeout"])
@@ -318,6 +337,7 @@ def main():
         if rc != 0:
             module.fail_json(msg="kdump_config: the new %s would not be valid shell (%s). Nothing was changed."
                                  % (path, err.strip()), **result)
+    make_dump_dir = dump_dir_missing(module, opts)
     changed = after != before
     result.update(changed=changed, restart_service=changed,
                   rebuild_initrd=initrd_rebuild_needed(facts.family, before, after))
@@ -335,8 +355,10 @@ def main():
                     "(this module's among them); review and merge them, then delete %s"
                     % (", ".join(pending), path, "it" if len(pending) == 1 else "them"))
     if opts["target"]["type"] == "local" and opts.get("path"):
-        result["dump_dir_created"] = ensure_dump_dir(module, opts["path"])
-        result["changed"] = result["changed"] or result["dump_dir_created"]
+        if make_dump_dir and not module.check_mode:
+            create_dump_dir(opts["path"])
+        result["dump_dir_created"] = make_dump_dir
+        result["changed"] = result["changed"] or make_dump_dir
     module.exit_json(**result)
 
 

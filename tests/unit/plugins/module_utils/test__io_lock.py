@@ -15,6 +15,7 @@ import sys
 
 import pytest
 
+from ansible_collections.crashdump.kdump.plugins.module_utils import _io
 from ansible_collections.crashdump.kdump.plugins.module_utils._io import HostLock, LockHeld
 
 
@@ -73,19 +74,49 @@ def test_the_lock_dies_with_its_process(host_lock_path):
     HostLock().acquire("crashkernel", 0).release()
 
 
-def test_a_link_planted_in_the_lock_directory_is_not_followed(tmp_path, host_lock_path):
+def test_a_link_planted_in_the_lock_directory_is_not_followed_but_replaced(tmp_path, host_lock_path):
     victim = tmp_path / "victim"
     victim.write_text(u"precious\n")
     os.symlink(str(victim), host_lock_path)
-    with pytest.raises(OSError):
-        HostLock().acquire("kdump_config", 0)
+    lock = HostLock().acquire("kdump_config", 0)
     assert victim.read_text() == u"precious\n"
+    assert not os.path.islink(host_lock_path) and os.stat(host_lock_path).st_uid == os.geteuid()
+    lock.release()
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root to give the file to another user")
-def test_a_lock_file_owned_by_someone_else_is_refused(host_lock_path):
+def test_a_lock_file_planted_by_another_user_is_replaced(host_lock_path):
+    # Otherwise any local user could create it in the world-writable /run/lock and hold it forever.
     with open(host_lock_path, "w") as handle:
         handle.write("1 x y\n")
     os.chown(host_lock_path, 65534, 65534)
-    with pytest.raises(LockHeld, match="not a regular file owned by uid 0"):
-        HostLock().acquire("kdump_config", 0)
+    lock = HostLock().acquire("kdump_config", 0)
+    info = os.stat(host_lock_path)
+    assert info.st_uid == 0 and oct(info.st_mode & 0o777) == oct(0o600)
+    lock.release()
+
+
+def test_a_finished_holder_leaves_an_empty_file_and_a_probe_writes_nothing(host_lock_path):
+    assert not HostLock().is_held() and not os.path.exists(host_lock_path)  # check mode creates nothing
+    lock = HostLock().acquire("kdump_config", 0)
+    assert HostLock().is_held()
+    lock.release()
+    assert not HostLock().is_held()
+    with open(host_lock_path) as handle:
+        assert handle.read() == ""
+
+
+def test_a_lock_on_a_file_replaced_meanwhile_does_not_count(host_lock_path, monkeypatch):
+    lock = HostLock()
+    real_flock = _io.fcntl.flock
+
+    def flock_then_replace(fd, op):
+        real_flock(fd, op)
+        if op & _io.fcntl.LOCK_EX and not os.environ.get("REPLACED"):
+            os.environ["REPLACED"] = "1"
+            os.unlink(host_lock_path)
+            open(host_lock_path, "w").close()
+    monkeypatch.setattr(_io.fcntl, "flock", flock_then_replace)
+    monkeypatch.delenv("REPLACED", raising=False)
+    assert lock.try_acquire("kdump_config") is False
+    assert lock.try_acquire("kdump_config") is True

@@ -318,3 +318,54 @@ def test_secrets_are_redacted_from_diffs(shared_sample):
     assert 'KDUMP_SMTP_USER="mailer"' in shown  # only secrets are hidden
     assert redact("suse", shared_sample(SUSE)) == shared_sample(SUSE)  # empty values are not secrets
     assert secret_values(opts(extra={"KDUMP_SMTP_PASSWORD": "hunter2", "KDUMP_SMTP_USER": "mailer"})) == ["hunter2"]
+
+
+@pytest.mark.parametrize("options, option", [
+    (dict(target=dict(type="ssh", host="root\n@dumps")), "the user in target.host"),
+    (dict(target=dict(type="ssh", host="dumps\n")), "target.host"),
+    (dict(path="/var/crash\n"), "path"),
+    (dict(target=dict(type="nfs", export="nas:/e\n")), "target.export"),
+    (dict(target=dict(type="raw", device="/dev/sdb\n")), "target.device"),
+])
+def test_a_trailing_newline_is_no_way_past_the_grammar(options, option):
+    # Python's $ matches before a final newline; the checks must not.
+    with pytest.raises(ConfigError) as caught:
+        validate(options)
+    assert str(caught.value).startswith(option)
+
+
+@pytest.mark.parametrize("target", [dict(type="fs", fstype="ext4", device="LABEL=/boot"),
+                                    dict(type="fs", fstype="virtiofs", device="myfs"),
+                                    dict(type="raw", device="/dev/disk/by-id/virtio-dump"),
+                                    dict(type="fs", fstype="xfs", device="/dev/mapper/vg-crash")])
+def test_devices_of_the_kdump_conf_examples_are_accepted(target, shared_sample):
+    after = render("redhat", shared_sample(RHEL10), opts(target=target), "lzo", 10)
+    assert "%s %s\n" % (target.get("fstype", "raw"), target["device"]) in after
+
+
+def test_a_virtiofs_tag_cannot_be_an_option():
+    with pytest.raises(ConfigError, match="a virtiofs tag"):
+        validate(dict(target=dict(type="fs", fstype="virtiofs", device="-oremount")))
+
+
+def test_fence_kdump_nodes_cannot_be_options(shared_sample):
+    with pytest.raises(ConfigError, match="host names separated by spaces"):
+        render("redhat", shared_sample(RHEL10), opts(extra={"fence_kdump_nodes": "node1 -x"}), "lzo", 10)
+
+
+def test_ipv6_targets_on_red_hat_only(shared_sample, captured):
+    target = dict(type="ssh", host="[2001:db8::7]", user="kdump")
+    assert "ssh kdump@[2001:db8::7]\n" in render("redhat", shared_sample(RHEL10), opts(target=target), "lzo", 10)
+    with pytest.raises(ConfigError, match="IPv6 address is accepted on the Red Hat family only"):
+        render("debian", captured("debian12/etc-default-kdump-tools"), opts(target=target), "lzo")
+    with pytest.raises(ConfigError, match="IPv6 address is accepted on the Red Hat family only"):
+        render("suse", shared_sample(SUSE), opts(target=dict(type="nfs", export="[2001:db8::7]:/e")), "lzo")
+
+
+def test_suse_local_without_path_drops_a_remote_savedir(shared_sample):
+    remote = render("suse", shared_sample(SUSE), opts(target=dict(type="ssh", host="dumps"), path="/srv/crash"), "lzo")
+    assert shell_value(remote, "KDUMP_SAVEDIR") == "ssh://dumps/srv/crash"
+    local = render("suse", remote, opts(), "lzo")
+    assert shell_value(local, "KDUMP_SAVEDIR") == "/var/crash"
+    kept = render("suse", render("suse", shared_sample(SUSE), opts(path="/srv/crash"), "lzo"), opts(), "lzo")
+    assert shell_value(kept, "KDUMP_SAVEDIR") == "/srv/crash"

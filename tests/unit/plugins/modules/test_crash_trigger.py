@@ -153,5 +153,5 @@ def test_the_scheduled_crash_waits_for_the_host_lock_where_flock_exists(monkeypa
         tools = FakeRunner.tools + ("flock",)
     result = run_trigger(dict(confirm=True), dict(HOST), monkeypatch, capsys, runner=WithFlock)
     assert result["scheduled_with"] == "systemd-run"
-    assert scheduled()[0][-3:] == ["/bin/sh", "-c", "/usr/bin/flock -w 600 %s -c 'sync; echo c > /proc/sysrq-trigger'"
+    assert scheduled()[0][-3:] == ["/bin/sh", "-c", "/usr/bin/flock -n %s -c 'sync; echo c > /proc/sysrq-trigger'"
                                    % host_lock_path]

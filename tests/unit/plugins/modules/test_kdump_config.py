@@ -148,3 +148,29 @@ def test_new_package_defaults_left_by_ucf_are_reported(run, host, captured, tmp_
     result, _out = run(dict(path=str(tmp_path / "crash")))
     assert result["package_defaults_pending"] == [str(path) + ".ucf-dist"]
     assert "review and merge them" in json.dumps(result["warnings"])
+
+
+def test_a_secret_stays_hidden_when_the_run_fails_early(run, host, captured):
+    host("debian", captured("debian12/etc-default-kdump-tools"))
+    result, out = run(dict(target=dict(type="ssh", host="-oProxyCommand=id"),
+                           extra=dict(KDUMP_SMTP_PASSWORD="hunter2")))
+    assert result["failed"] and "hunter2" not in out
+
+
+def test_extra_secrets_are_written_but_never_shown(run, host, shared_sample):
+    path = host("suse", shared_sample(SUSE), "sles", "15.7")
+    result, out = run(dict(extra_secrets=dict(KDUMP_SMTP_USER="mailer-7f3a")), diff=True)
+    assert result["changed"] and "mailer-7f3a" not in out
+    assert 'KDUMP_SMTP_USER="mailer-7f3a"' in path.read_text()
+    result, _out = run(dict(extra=dict(KDUMP_SMTP_USER="a"), extra_secrets=dict(KDUMP_SMTP_USER="b")))
+    assert result["failed"] and "give it once" in result["msg"]
+
+
+def test_a_dump_path_that_is_a_file_fails_before_anything_is_written(run, host, captured, tmp_path):
+    path = host("debian", captured("debian12/etc-default-kdump-tools"))
+    before = path.read_bytes()
+    crash = tmp_path / "crash"
+    crash.write_text(u"not a directory\n")
+    result, _out = run(dict(path=str(crash)))
+    assert result["failed"] and "is not a directory" in result["msg"]
+    assert path.read_bytes() == before
