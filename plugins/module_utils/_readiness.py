@@ -140,10 +140,16 @@ def _not_installed(obs):
     return None
 
 
+def _configured_but_not_booted(obs):
+    """Nothing reserved yet, but the boot entries carry a crashkernel= the running kernel lacks."""
+    running, configured = list(obs.get("running") or []), list(obs.get("configured") or [])
+    return not obs.get("reserved_bytes") and bool(configured) and configured != running
+
+
 def _needs_reboot(obs):
     running, configured = list(obs.get("running") or []), list(obs.get("configured") or [])
     if not obs.get("reserved_bytes"):
-        if configured and configured != running:
+        if _configured_but_not_booted(obs):
             return ("the boot entries carry crashkernel=%s but the running kernel was booted without it: "
                     "reboot to reserve the memory" % " ".join(token_values(configured)))
         return None
@@ -154,8 +160,7 @@ def _needs_reboot(obs):
 
 
 def _not_reserved(obs):
-    running, configured = list(obs.get("running") or []), list(obs.get("configured") or [])
-    if not obs.get("reserved_bytes") and not (configured and configured != running):
+    if not obs.get("reserved_bytes") and not _configured_but_not_booted(obs):
         return "no memory is reserved for the capture kernel (no crashkernel= in effect)"
     return None
 
