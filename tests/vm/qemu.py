@@ -72,11 +72,10 @@ def choose_accel():
     return "kvm" if kvm_works() else "tcg"
 
 
-# vCPUs per guest: 2, or CRASHDUMP_VM_CPUS. Under trial: make test runs three guests on two host
-# cores, and with two vCPUs each (six vCPU threads) the default scenario took 1769 s beside another
-# lane against 653 s alone; a vCPU preempted while it holds a guest spinlock leaves its sibling
-# spinning (lock-holder preemption). CRASHDUMP_VM_CPUS=1 is the candidate fix, not yet measured.
-VM_CPUS = int(os.environ.get("CRASHDUMP_VM_CPUS") or 2)
+# One vCPU per guest (CRASHDUMP_VM_CPUS overrides). make test runs three guests on two host cores;
+# with two vCPUs each, a vCPU preempted while holding a guest spinlock leaves its sibling spinning.
+# Measured 2026-12-02, lanes no_reboot,default: 2 vCPUs 1343 s / 1769 s, 1 vCPU 563 s / 770 s.
+VM_CPUS = int(os.environ.get("CRASHDUMP_VM_CPUS") or 1)
 
 
 def base_command(accel, memory, name="crashdump-vm", smp=None):
