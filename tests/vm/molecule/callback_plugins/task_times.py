@@ -1,5 +1,7 @@
 # Harness-only callback (not part of the collection): at the end of each playbook, print the
 # tasks that took longest, so the cost of a scenario can be read from its log.
+# On stderr: scenarios run nested ansible and ansible-playbook commands (they inherit molecule's
+# ansible.cfg) and parse their stdout, which must stay exactly what the stdout callback wrote.
 
 import time
 
@@ -45,6 +47,6 @@ class CallbackModule(CallbackBase):
     def v2_playbook_on_stats(self, stats):
         self._close()
         total = time.monotonic() - self._started
-        self._display.display("TASK TIMES (%.0fs in all; slowest first):" % total)
+        self._display.display("TASK TIMES (%.0fs in all; slowest first):" % total, stderr=True)
         for seconds, name in sorted(self._times, reverse=True)[:10]:
-            self._display.display("  %6.1fs  %s" % (seconds, name))
+            self._display.display("  %6.1fs  %s" % (seconds, name), stderr=True)
