@@ -23,6 +23,10 @@ Observation keys (missing ones take the "nothing known" default):
   "the distribution's recommendation 384M-:128M")
 * ``service_name``, ``service_enabled`` (bool or None)
 * ``crash_loaded`` (bool), ``crash_loaded_path`` (the sysfs file read; None when neither could be)
+* ``lockdown`` (the kernel's lockdown mode or None), ``kexec_load_disabled`` (bool or None),
+  ``loader_syscall`` and ``loader_why`` (``_security.loader_syscall()``), ``loader_setting`` (the
+  file and variable that take kexec options), ``capture_kernel`` (its path) and
+  ``capture_kernel_signed`` (bool or None, ``_security.kernel_signed()``)
 * ``dump_path``, ``dump_free_bytes``, ``dump_needed_bytes`` (int or None when
   not checked), ``dump_estimate`` (how needed_bytes was made)
 """
@@ -39,6 +43,7 @@ from ansible_collections.crashdump.kdump.plugins.module_utils._crashkernel impor
     parse,
 )
 from ansible_collections.crashdump.kdump.plugins.module_utils._platform import not_loaded_detail
+from ansible_collections.crashdump.kdump.plugins.module_utils._security import locked_down
 
 # code -> (what it means, how to fix it); the order is the order of RULES.
 REASON_CODES = (
@@ -52,6 +57,12 @@ REASON_CODES = (
     ("reservation_too_small", "less is reserved than min_reserved or the distribution's recommendation",
      "reserve more and reboot"),
     ("service_not_enabled", "the kdump service does not start at boot", "enable it"),
+    ("kexec_load_disabled", "kernel.kexec_load_disabled is 1 and no capture kernel is loaded: the kernel refuses "
+     "to load one until the next boot", "let the kdump service load before that sysctl is set, then reboot"),
+    ("lockdown_refuses_kexec_load", "the kernel is locked down and kdump is set to load with kexec_load, which "
+     "lockdown refuses", "have it use kexec_file_load (kexec -s)"),
+    ("capture_kernel_unsigned", "the kernel is locked down and the capture kernel carries no signature "
+     "kexec_file_load can verify", "use the distribution's signed kernel"),
     ("service_not_loaded", "no capture kernel is loaded now", "start the kdump service (after the reservation exists)"),
     ("dump_space_low", "the local dump directory has less free space than a dump of this host needs",
      "free space there, or send dumps elsewhere (crashdump.kdump.kdump_config path or target)"),
@@ -179,6 +190,28 @@ def _service_not_enabled(obs):
     return None
 
 
+def _kexec_load_disabled(obs):
+    if obs.get("kexec_load_disabled") and not obs.get("crash_loaded"):
+        return ("kernel.kexec_load_disabled is 1 and no capture kernel is loaded: the kernel refuses every kexec load "
+                "(kexec_load and kexec_file_load) until the next boot; set the sysctl only after the kdump service "
+                "has loaded (e.g. in a unit ordered after %s), then reboot" % (obs.get("service_name") or "kdump"))
+    return None
+
+
+def _lockdown_refuses_kexec_load(obs):
+    if locked_down(obs.get("lockdown")) and obs.get("loader_syscall") == "kexec_load" and not obs.get("crash_loaded"):
+        return ("the kernel is locked down (%s), which refuses kexec_load, and %s: set %s to \"-s\" so the capture "
+                "kernel is loaded with kexec_file_load" % (obs["lockdown"], obs.get("loader_why"), obs.get("loader_setting")))
+    return None
+
+
+def _capture_kernel_unsigned(obs):
+    if locked_down(obs.get("lockdown")) and obs.get("capture_kernel_signed") is False and not obs.get("crash_loaded"):
+        return ("the kernel is locked down (%s) and the capture kernel %s carries no signature, so kexec_file_load "
+                "will refuse it; use the distribution's signed kernel" % (obs["lockdown"], obs.get("capture_kernel")))
+    return None
+
+
 def _service_not_loaded(obs):
     if not obs.get("crash_loaded"):
         return ("no capture kernel is loaded (%s): a crash now would not be captured"
@@ -204,6 +237,9 @@ RULES = (
     ("not_reserved", _not_reserved),
     ("reservation_too_small", _reservation_too_small),
     ("service_not_enabled", _service_not_enabled),
+    ("kexec_load_disabled", _kexec_load_disabled),
+    ("lockdown_refuses_kexec_load", _lockdown_refuses_kexec_load),
+    ("capture_kernel_unsigned", _capture_kernel_unsigned),
     ("service_not_loaded", _service_not_loaded),
     ("dump_space_low", _dump_space_low),
 )

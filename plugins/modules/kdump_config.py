@@ -28,6 +28,11 @@ description:
     kdump-tools keeps the edited file (without asking, when noninteractive) and leaves the package's new
     defaults in C(/etc/default/kdump-tools.ucf-dist), which RV(package_defaults_pending) reports. Running the
     module again after any upgrade restores what it manages.
+  - On a host that is locked down or boots with Secure Boot, a setting that would make the kdump service load the
+    capture kernel with C(kexec_load), which the kernel refuses there - such as C(KDUMP_KEXEC_ARGS=-c) on Debian - is
+    refused, naming the setting, and nothing is written. Debian's C(kdump-config) and the Red Hat family's
+    C(kdumpctl) add C(kexec -s) themselves under Secure Boot and SUSE's kdump always uses C(kexec -a), so the
+    module never writes C(-s) for them.
   - Reports whether the capture initrd must be rebuilt and the service restarted for the change to
     take effect; it restarts nothing itself.
   - The file must exist - install the distribution's kdump package first.
@@ -229,6 +234,14 @@ from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_config impo
 )
 from ansible_collections.crashdump.kdump.plugins.module_utils._platform import HostFacts
 from ansible_collections.crashdump.kdump.plugins.module_utils._runner import Runner
+from ansible_collections.crashdump.kdump.plugins.module_utils._security import (
+    KEXEC_ARGS_SETTING,
+    host_lockdown,
+    host_secure_boot,
+    loader_syscall,
+    locked_down,
+)
+from ansible_collections.crashdump.kdump.plugins.module_utils._shellvars import get_var
 
 TARGET_SPEC = dict(
     type=dict(type="str", default="local", choices=["local", "ssh", "nfs", "raw", "fs"]),
@@ -262,6 +275,29 @@ def create_dump_dir(path):
     os.makedirs(path, 0o700)
     os.chmod(path, 0o700)
     os.chown(path, 0, 0)
+
+
+def refuse_kexec_load_under_lockdown(module, family, after, result):
+    """Fail, before anything is written, when ``after`` makes the kdump service load with kexec_load on a
+    host that is locked down or boots with Secure Boot, where the kernel refuses that syscall.
+
+    Debian's and SUSE's kexec options live in the file this module writes; the Red Hat family's
+    (KEXEC_ARGS in /etc/sysconfig/kdump) do not, and kdumpctl's -s wins over them under Secure Boot."""
+    if family not in ("debian", "suse"):
+        return
+    name = KEXEC_ARGS_SETTING[family][1]
+    lockdown = host_lockdown()
+    secure_boot = host_secure_boot()
+    if not (locked_down(lockdown) or secure_boot):
+        return
+    user = get_var(after, name)
+    syscall, why = loader_syscall(family, user, secure_boot, None)
+    if syscall == "kexec_load":
+        module.fail_json(msg="kdump_config: %s: this host %s, where the kernel refuses kexec_load, so the capture "
+                             "kernel could not be loaded; drop -c/--kexec-syscall from %s (kdump then uses "
+                             "kexec_file_load). Nothing was changed."
+                             % (why, "is locked down (%s)" % lockdown if locked_down(lockdown)
+                                else "boots with Secure Boot", name), **result)
 
 
 def main():
@@ -337,6 +373,7 @@ def main():
         if rc != 0:
             module.fail_json(msg="kdump_config: the new %s would not be valid shell (%s). Nothing was changed."
                                  % (path, err.strip()), **result)
+    refuse_kexec_load_under_lockdown(module, facts.family, after, result)
     make_dump_dir = dump_dir_missing(module, opts)
     changed = after != before
     result.update(changed=changed, restart_service=changed,

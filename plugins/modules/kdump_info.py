@@ -18,7 +18,8 @@ description:
     RV(reasons) - what the platform calls its packages, service and files, the memory reserved now
     and after the next boot, the C(crashkernel=) on the running kernel and in the boot entries, whether
     the capture kernel is loaded, the service state, Xen PV guests and containers (where kdump cannot
-    work), Secure Boot and kernel lockdown, the recommended reservation, the dump directory with its
+    work), the firmware, Secure Boot, kernel lockdown and whether the capture kernel can be loaded under them
+    (RV(security)), the recommended reservation, the dump directory with its
     free space against what a dump of this host needs, and the dumps already on disk.
   - Reads C(/sys/kernel/kexec/crash_size) and C(/sys/kernel/kexec/crash_loaded) (Linux 6.19 and later)
     first and the older C(/sys/kernel/kexec_crash_size) and C(/sys/kernel/kexec_crash_loaded) where the
@@ -109,6 +110,12 @@ reasons:
     - V(reservation_too_small) - less is reserved than O(min_reserved) or the distribution's recommendation;
       reserve more and reboot.
     - V(service_not_enabled) - the kdump service does not start at boot; enable it.
+    - V(kexec_load_disabled) - C(kernel.kexec_load_disabled) is 1 and no capture kernel is loaded, so the kernel
+      refuses to load one until the next boot; set that sysctl only after the kdump service has loaded, and reboot.
+    - V(lockdown_refuses_kexec_load) - the kernel is locked down and the kdump service would use C(kexec_load)
+      (RV(security.kexec_syscall_reason) says why); set RV(security.kexec_args_setting) to C(-s).
+    - V(capture_kernel_unsigned) - the kernel is locked down and the capture kernel carries no signature, so
+      C(kexec_file_load) refuses it; use the distribution's signed kernel.
     - V(service_not_loaded) - no capture kernel is loaded now; start the kdump service.
     - V(dump_space_low) - the local dump directory has less free space (RV(dump_target.free_bytes)) than
       a dump of this host needs (RV(dump_target.needed_bytes)); free space there or send dumps elsewhere.
@@ -184,10 +191,58 @@ virtualization:
   sample: {"xen_pv_domu": false, "container": null}
 security:
   description:
-    - C(secure_boot) (true, false or null when unknown) and C(lockdown) (the kernel's lockdown mode).
-      With either, kexec must use C(kexec_file_load) with a signed kernel.
+    - How the host boots and what that allows kexec. Under kernel lockdown (which distribution kernels such as
+      Debian's and RHEL's switch on under Secure Boot) the C(kexec_load) syscall is refused and only
+      C(kexec_file_load) (C(kexec -s)) of a signed kernel works; C(kernel.kexec_load_disabled=1) refuses both.
   returned: always
   type: dict
+  sample: {"firmware": "uefi", "secure_boot": true, "lockdown": "integrity", "kexec_load_disabled": false,
+           "kexec_tools_version": "2.0.25", "kexec_syscall": "kexec_file_load",
+           "kexec_syscall_reason": "kdump-config adds -s under Secure Boot",
+           "kexec_args_setting": "KDUMP_KEXEC_ARGS in /etc/default/kdump-tools",
+           "capture_kernel": "/var/lib/kdump/vmlinuz", "capture_kernel_signed": true}
+  contains:
+    firmware:
+      description: V(uefi) when booted through UEFI (C(/sys/firmware/efi) exists), V(bios) for a legacy x86 boot,
+        null elsewhere (s390x, POWER).
+      type: str
+    secure_boot:
+      description: Whether the firmware enforces Secure Boot (C(SecureBoot) is 1 and C(SetupMode) 0, as
+        C(mokutil --sb-state) and kdump's scripts read them); false when not booted through UEFI, null when unknown.
+      type: bool
+    lockdown:
+      description: The kernel's lockdown mode from C(/sys/kernel/security/lockdown) - V(none), V(integrity) or
+        V(confidentiality); null when the kernel has no lockdown support.
+      type: str
+    kexec_load_disabled:
+      description: Whether C(/proc/sys/kernel/kexec_load_disabled) is 1; null when unreadable.
+      type: bool
+    kexec_tools_version:
+      description: From C(kexec --version); null when kexec is not installed.
+      type: str
+    kexec_syscall:
+      description:
+        - The syscall the kdump service will load the capture kernel with, V(kexec_file_load) or V(kexec_load), by
+          the family's own rules - Debian's C(kdump-config) adds C(-s) under Secure Boot and then
+          C(KDUMP_KEXEC_ARGS), where a C(-c) wins; the Red Hat family's C(kdumpctl) adds C(-s) after C(KEXEC_ARGS);
+          SUSE's kdump always runs C(kexec -a); otherwise kexec-tools' default (C(kexec_load) before 2.0.27).
+        - Null when it cannot be told (kexec not installed).
+      type: str
+    kexec_syscall_reason:
+      description: What decides RV(security.kexec_syscall).
+      type: str
+    kexec_args_setting:
+      description: The variable and file where the family's kdump takes more kexec options.
+      type: str
+    capture_kernel:
+      description: The kernel image the kdump service loads (Debian's C(KDUMP_KERNEL), else the running kernel's).
+      type: str
+    capture_kernel_signed:
+      description:
+        - Whether that image carries a signature C(kexec_file_load) can check - an Authenticode signature in the PE
+          image on x86_64 and arm64, an appended signature on s390x. Whether the kernel trusts the key is not checked.
+        - Null when the image cannot be read or the architecture is another.
+      type: bool
 dump_target:
   description:
     - Where the configuration sends dumps, and whether a dump of this host fits there.
@@ -304,6 +359,20 @@ from ansible_collections.crashdump.kdump.plugins.module_utils._readiness import 
     reasons,
 )
 from ansible_collections.crashdump.kdump.plugins.module_utils._runner import CommandError, Runner
+from ansible_collections.crashdump.kdump.plugins.module_utils._security import (
+    KEXEC_ARGS_SETTING,
+    KEXEC_LOAD_DISABLED_PATH,
+    LOCKDOWN_PATH,
+    efi_booted,
+    efi_variable,
+    firmware_kind,
+    kernel_signed,
+    kexec_tools_version,
+    loader_syscall,
+    parse_lockdown,
+    secure_boot_state,
+)
+from ansible_collections.crashdump.kdump.plugins.module_utils._shellvars import get_var
 
 MAKEDUMPFILE_DIRS = ("/usr/sbin", "/sbin", "/usr/bin", "/bin")
 
@@ -327,28 +396,58 @@ def service_state(runner, name):
                 active=active == "active", enabled_state=enabled or "not-found", active_state=active or "unknown")
 
 
-def secure_boot():
-    """True/False from the SecureBoot EFI variable, None when not an EFI boot or unknown."""
-    if not os.path.isdir("/sys/firmware/efi"):
-        return False
-    directory = "/sys/firmware/efi/efivars"
+def kernel_exists(path):
+    return os.path.exists(path)
+
+
+def kernel_ends(path):
+    """The first and last 4 KiB of a kernel image, (None, None) when it cannot be read."""
     try:
-        names = [n for n in os.listdir(directory) if n.startswith("SecureBoot-")]
-        with open(os.path.join(directory, names[0]), "rb") as handle:
-            data = handle.read()
-        return bytearray(data)[-1] == 1
-    except (OSError, IOError, IndexError):
-        return None
+        with open(path, "rb") as handle:
+            head = handle.read(4096)
+            handle.seek(0, os.SEEK_END)
+            handle.seek(max(0, handle.tell() - 4096))
+            return head, handle.read()
+    except (OSError, IOError):
+        return None, None
 
 
-def lockdown():
-    text = read_text("/sys/kernel/security/lockdown")
-    if not text:
-        return None
-    for word in text.split():
-        if word.startswith("["):
-            return word.strip("[]")
-    return None
+def capture_kernel_path(facts, config_text):
+    """The image the kdump service loads: Debian's KDUMP_KERNEL (default /var/lib/kdump/vmlinuz, a link
+    kdump-config points at /boot/vmlinuz-KVER), else the running kernel's /boot/vmlinuz-KVER (kdumpctl
+    and SUSE's kdump default to the running kernel; SUSE names it Image on arm64)."""
+    if facts.family == "debian":
+        configured = get_var(config_text or "", "KDUMP_KERNEL") or "/var/lib/kdump/vmlinuz"
+        if kernel_exists(configured):
+            return configured
+    name = "Image" if facts.family == "suse" and facts.arch == "aarch64" else "vmlinuz"
+    return "/boot/%s-%s" % (name, facts.kernel_release)
+
+
+def security_state(runner, facts, config_text):
+    """The ``security`` result: firmware, Secure Boot, lockdown, the kexec sysctl, and how the kdump service
+    will load the capture kernel (``_security.loader_syscall``) with which image."""
+    efi = efi_booted()
+    secure_boot = secure_boot_state(efi, efi_variable("SecureBoot"), efi_variable("SetupMode"))
+    disabled = (read_text(KEXEC_LOAD_DISABLED_PATH) or "").strip()
+    kexec = runner.which("kexec", extra_paths=MAKEDUMPFILE_DIRS)
+    version = kexec_tools_version(runner.run([kexec, "--version"], check=False)[1]) if kexec else None
+    setting_file, setting_var = KEXEC_ARGS_SETTING.get(facts.family, (None, None))
+    user_args = get_var(read_text(setting_file) or "", setting_var) if setting_var else None
+    syscall, why = loader_syscall(facts.family, user_args, secure_boot, version)
+    kernel = capture_kernel_path(facts, config_text)
+    return dict(
+        firmware=firmware_kind(facts.arch, efi),
+        secure_boot=secure_boot,
+        lockdown=parse_lockdown(read_text(LOCKDOWN_PATH)),
+        kexec_load_disabled=disabled == "1" if disabled in ("0", "1") else None,
+        kexec_tools_version=".".join(str(part) for part in version) if version else None,
+        kexec_syscall=syscall,
+        kexec_syscall_reason=why,
+        kexec_args_setting="%s in %s" % (setting_var, setting_file) if setting_var else None,
+        capture_kernel=kernel,
+        capture_kernel_signed=kernel_signed(facts.arch, *kernel_ends(kernel)),
+    )
 
 
 def list_dumps(directory):
@@ -512,6 +611,7 @@ def main():
     makedumpfile = runner.which("makedumpfile", extra_paths=MAKEDUMPFILE_DIRS)
     target = dump_space(runner, facts, config_text, directory, makedumpfile, installed,
                         module.params["mem_usage_timeout"])
+    security = security_state(runner, facts, config_text)
 
     found = reasons(dict(
         platform_known=bool(names), distribution=facts.distribution, version=facts.version,
@@ -524,6 +624,10 @@ def main():
         crash_loaded=facts.crash_loaded, crash_loaded_path=facts.crash_loaded_path,
         dump_path=directory, dump_free_bytes=target["free_bytes"], dump_needed_bytes=target["needed_bytes"],
         dump_estimate=target["estimate"],
+        lockdown=security["lockdown"], kexec_load_disabled=security["kexec_load_disabled"],
+        loader_syscall=security["kexec_syscall"], loader_why=security["kexec_syscall_reason"],
+        loader_setting=security["kexec_args_setting"], capture_kernel=security["capture_kernel"],
+        capture_kernel_signed=security["capture_kernel_signed"],
     ))
 
     module.exit_json(
@@ -543,7 +647,7 @@ def main():
         kexec_crash_loaded=facts.crash_loaded,
         service=service,
         virtualization=dict(xen_pv_domu=xen, container=container),
-        security=dict(secure_boot=secure_boot(), lockdown=lockdown()),
+        security=security,
         dump_target=target,
         dumps=list_dumps(directory),
     )

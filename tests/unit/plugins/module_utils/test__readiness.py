@@ -67,6 +67,21 @@ ROWS = [
     ("not-loaded-no-file", dict(crash_loaded=False, crash_loaded_path=None), "service_not_loaded",
      "no capture kernel is loaded (neither /sys/kernel/kexec/crash_loaded nor /sys/kernel/kexec_crash_loaded "
      "could be read)"),
+    ("kexec-load-disabled", dict(crash_loaded=False, kexec_load_disabled=True), "kexec_load_disabled",
+     "kernel.kexec_load_disabled is 1 and no capture kernel is loaded: the kernel refuses every kexec load "
+     "(kexec_load and kexec_file_load) until the next boot"),
+    # A Debian 12 host booted with lockdown=integrity but without Secure Boot: kdump-config adds no -s.
+    ("lockdown-kexec-load", dict(crash_loaded=False, lockdown="integrity", loader_syscall="kexec_load",
+                                 loader_why="kexec-tools 2.0.25 uses kexec_load by default",
+                                 loader_setting="KDUMP_KEXEC_ARGS in /etc/default/kdump-tools"),
+     "lockdown_refuses_kexec_load",
+     "the kernel is locked down (integrity), which refuses kexec_load, and kexec-tools 2.0.25 uses kexec_load by "
+     "default: set KDUMP_KEXEC_ARGS in /etc/default/kdump-tools to \"-s\""),
+    ("unsigned-capture-kernel", dict(crash_loaded=False, lockdown="confidentiality", capture_kernel_signed=False,
+                                     capture_kernel="/boot/vmlinuz-6.1.0-57-cloud-amd64"),
+     "capture_kernel_unsigned",
+     "the kernel is locked down (confidentiality) and the capture kernel /boot/vmlinuz-6.1.0-57-cloud-amd64 carries "
+     "no signature"),
     ("disk-full", dict(dump_free_bytes=100 * MIB), "dump_space_low",
      "/var/crash has 100.0 MiB free, less than the 300.0 MiB a dump of this host needs "
      "(makedumpfile --mem-usage at dump level 31, before compression)"),
@@ -91,6 +106,19 @@ def test_every_code_has_a_row_a_rule_and_a_line_in_the_module_docs():
     assert set(row[2] for row in ROWS) == set(codes)
     for code in codes:
         assert "V(%s)" % code in kdump_info.RETURN, code
+
+
+def test_lockdown_rules_need_lockdown_and_an_unloaded_capture_kernel():
+    broken = dict(loader_syscall="kexec_load", capture_kernel_signed=False, kexec_load_disabled=True)
+    # Loaded already (before the sysctl or the lockdown): a crash now is captured.
+    assert reasons(observed(lockdown="integrity", **broken)) == []
+    # Not locked down: kexec_load and unsigned kernels are fine; the sysctl still blocks.
+    codes = [r["code"] for r in reasons(observed(crash_loaded=False, lockdown="none", **broken))]
+    assert codes == ["kexec_load_disabled", "service_not_loaded"]
+    # Locked down but loading with kexec_file_load a signed kernel: only "not loaded".
+    codes = [r["code"] for r in reasons(observed(crash_loaded=False, lockdown="integrity",
+                                                 loader_syscall="kexec_file_load", capture_kernel_signed=True))]
+    assert codes == ["service_not_loaded"]
 
 
 def test_reboot_and_reservation_rules_exclude_each_other():

@@ -40,6 +40,9 @@ def host(tmp_path, monkeypatch):
         monkeypatch.setattr(kdump_config, "CONFIG_FILES", {family: str(path)})
         monkeypatch.setattr(kdump_config, "HostFacts", facts_of(family, distribution, version))
         monkeypatch.setattr(kdump_config.Runner, "which", lambda self, *a, **k: None)
+        # Not locked down, no Secure Boot, whatever the machine running the tests is.
+        monkeypatch.setattr(kdump_config, "host_lockdown", lambda: "none")
+        monkeypatch.setattr(kdump_config, "host_secure_boot", lambda: False)
         monkeypatch.setattr(warnings, "_global_warnings", type(warnings._global_warnings)())
         return path
     return make
@@ -174,3 +177,40 @@ def test_a_dump_path_that_is_a_file_fails_before_anything_is_written(run, host, 
     result, _out = run(dict(path=str(crash)))
     assert result["failed"] and "is not a directory" in result["msg"]
     assert path.read_bytes() == before
+
+
+# --- lockdown ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("lockdown, secure_boot", [("integrity", True), ("integrity", False), ("none", True)])
+def test_kexec_load_is_refused_where_the_kernel_refuses_it(run, host, captured, monkeypatch, lockdown, secure_boot):
+    path = host("debian", captured("debian12/etc-default-kdump-tools"))
+    before = path.read_text()
+    monkeypatch.setattr(kdump_config, "host_lockdown", lambda: lockdown)
+    monkeypatch.setattr(kdump_config, "host_secure_boot", lambda: secure_boot)
+    result, _out = run(dict(extra=dict(KDUMP_KEXEC_ARGS="--kexec-syscall")))
+    assert result["failed"]
+    assert "KDUMP_KEXEC_ARGS=\"--kexec-syscall\" forces kexec_load" in result["msg"]
+    assert "drop -c/--kexec-syscall from KDUMP_KEXEC_ARGS" in result["msg"]
+    assert result["msg"].endswith("Nothing was changed.")
+    assert path.read_text() == before
+
+
+def test_kexec_options_are_free_where_nothing_is_locked(run, host, captured):
+    path = host("debian", captured("debian12/etc-default-kdump-tools"))
+    result, _out = run(dict(extra=dict(KDUMP_KEXEC_ARGS="-c")))
+    assert result["changed"] and 'KDUMP_KEXEC_ARGS="-c"' in path.read_text()
+
+
+def test_kexec_file_load_options_pass_under_lockdown(run, host, captured, monkeypatch):
+    path = host("debian", captured("debian12/etc-default-kdump-tools"))
+    monkeypatch.setattr(kdump_config, "host_lockdown", lambda: "integrity")
+    result, _out = run(dict(extra=dict(KDUMP_KEXEC_ARGS="-s")))
+    assert result["changed"] and 'KDUMP_KEXEC_ARGS="-s"' in path.read_text()
+
+
+def test_suse_kexec_options_cannot_force_kexec_load(run, host, shared_sample, monkeypatch):
+    # SUSE's load.sh puts -a after KEXEC_OPTIONS: kexec_file_load is tried first whatever they say.
+    path = host("suse", shared_sample(SUSE), distribution="opensuse-leap", version="15.6")
+    monkeypatch.setattr(kdump_config, "host_lockdown", lambda: "integrity")
+    result, _out = run(dict(extra=dict(KEXEC_OPTIONS="-c")))
+    assert result["changed"] and 'KEXEC_OPTIONS="-c"' in path.read_text()

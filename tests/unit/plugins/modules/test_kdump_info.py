@@ -112,7 +112,7 @@ def debian12(dump_dir, **changes):
 class FakeRunner(object):
     """The tools of a kdump-ready Debian host; ``mem_usage`` is makedumpfile --mem-usage's (rc, out, err)."""
 
-    tools = ("kdump-config", "systemctl", "makedumpfile", "timeout")
+    tools = ("kdump-config", "systemctl", "makedumpfile", "timeout", "kexec")
     mem_usage = (0, ARM64_MEM_USAGE, "")
     ran = []
 
@@ -130,6 +130,8 @@ class FakeRunner(object):
             return 0, "active\n", ""
         if "--mem-usage" in argv:
             return self.mem_usage
+        if argv[1:] == ["--version"]:
+            return 0, "kexec-tools 2.0.25\n", ""  # Debian 12's kexec-tools 1:2.0.25-3+deb12u3
         raise AssertionError("unexpected command %r" % (argv,))
 
 
@@ -140,8 +142,11 @@ def run_info(args, files, monkeypatch, capsys, runner=FakeRunner, euid=0):
     monkeypatch.setattr(kdump_info.platform, "release", lambda: "6.1.0-50-cloud-amd64")
     monkeypatch.setattr(kdump_info.os, "geteuid", lambda: euid)
     monkeypatch.setattr(kdump_info, "boot_entries", lambda host, facts: ("update-grub", []))
-    monkeypatch.setattr(kdump_info, "secure_boot", lambda: False)
-    monkeypatch.setattr(kdump_info, "lockdown", lambda: None)
+    # Firmware and kernel image from ``files`` too: bytes under "efivar:NAME" and "kernel:PATH".
+    monkeypatch.setattr(kdump_info, "efi_booted", lambda: "efivar:SecureBoot" in files)
+    monkeypatch.setattr(kdump_info, "efi_variable", lambda name: files.get("efivar:" + name))
+    monkeypatch.setattr(kdump_info, "kernel_ends", lambda path: (files.get("kernel:" + path), None))
+    monkeypatch.setattr(kdump_info, "kernel_exists", lambda path: "kernel:" + path in files)
     # The container files come from ``files`` too, never from the machine running the tests.
     monkeypatch.setattr(kdump_info, "detect_container", lambda read, exists, run: _platform.detect_container(
         files.get, lambda path: path in files, run))
@@ -296,3 +301,85 @@ def test_without_makedumpfile(tools, level, tmp_path, monkeypatch, capsys):
     else:
         assert "(makedumpfile is not installed)" in target["estimate"]
     assert not [argv for argv in FakeRunner.ran if "--mem-usage" in argv]
+
+
+# --- Secure Boot and lockdown --------------------------------------------------------------------
+# efivarfs bytes of SecureBoot/SetupMode (4 attribute bytes, then the value) as mokutil's maintainer
+# gives them (https://github.com/lcp/mokutil/issues/45), and the lockdown file as a Debian kernel
+# booted under Secure Boot shows it (kernel_lockdown(7); tests/vm secureboot VMs).
+SECURE_BOOT_ON = b"\x06\x00\x00\x00\x01"
+SETUP_MODE_OFF = b"\x06\x00\x00\x00\x00"
+FORMATS = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures", "formats")
+
+
+def kernel_head(kind):
+    with open(os.path.join(FORMATS, "vmlinuz-6.1.0-57-cloud-amd64.%s.head.bin" % kind), "rb") as handle:
+        return handle.read()
+
+
+def secure_boot_debian12(tmp_path, kernel="signed", **changes):
+    files = debian12(tmp_path, **changes)
+    files.update({
+        "efivar:SecureBoot": SECURE_BOOT_ON, "efivar:SetupMode": SETUP_MODE_OFF,
+        "/sys/kernel/security/lockdown": "none [integrity] confidentiality\n",
+        "/proc/sys/kernel/kexec_load_disabled": "0\n",
+        "kernel:/var/lib/kdump/vmlinuz": kernel_head(kernel),
+    })
+    return files
+
+
+def test_a_secure_boot_host_loading_a_signed_kernel_is_ready(tmp_path, monkeypatch, capsys):
+    result = run_info({}, secure_boot_debian12(tmp_path), monkeypatch, capsys)
+    assert result["ready"], result["reasons"]
+    assert result["security"] == dict(
+        firmware="uefi", secure_boot=True, lockdown="integrity", kexec_load_disabled=False,
+        kexec_tools_version="2.0.25", kexec_syscall="kexec_file_load",
+        kexec_syscall_reason="kdump-config adds -s under Secure Boot",
+        kexec_args_setting="KDUMP_KEXEC_ARGS in /etc/default/kdump-tools",
+        capture_kernel="/var/lib/kdump/vmlinuz", capture_kernel_signed=True)
+
+
+def test_kexec_args_that_force_kexec_load_under_lockdown(tmp_path, monkeypatch, capsys):
+    files = secure_boot_debian12(tmp_path, **{"/sys/kernel/kexec_crash_loaded": "0\n"})
+    files["/etc/default/kdump-tools"] += 'KDUMP_KEXEC_ARGS="-c"\n'
+    result = run_info({}, files, monkeypatch, capsys)
+    assert codes(result) == ["lockdown_refuses_kexec_load", "service_not_loaded"]
+    assert result["security"]["kexec_syscall"] == "kexec_load"
+    assert ("the kernel is locked down (integrity), which refuses kexec_load, and KDUMP_KEXEC_ARGS=\"-c\" forces "
+            "kexec_load: set KDUMP_KEXEC_ARGS in /etc/default/kdump-tools to \"-s\"") in result["reasons"][0]["message"]
+
+
+def test_an_unsigned_capture_kernel_under_lockdown(tmp_path, monkeypatch, capsys):
+    files = secure_boot_debian12(tmp_path, kernel="unsigned", **{"/sys/kernel/kexec_crash_loaded": "0\n"})
+    result = run_info({}, files, monkeypatch, capsys)
+    assert codes(result) == ["capture_kernel_unsigned", "service_not_loaded"]
+    assert result["security"]["capture_kernel_signed"] is False
+
+
+def test_lockdown_without_secure_boot_on_debian_12(tmp_path, monkeypatch, capsys):
+    # lockdown=integrity on the command line of a BIOS host: kdump-config adds no -s, and
+    # kexec-tools 2.0.25 defaults to kexec_load.
+    files = secure_boot_debian12(tmp_path, **{"/sys/kernel/kexec_crash_loaded": "0\n"})
+    for name in ("efivar:SecureBoot", "efivar:SetupMode"):
+        del files[name]
+    result = run_info({}, files, monkeypatch, capsys)
+    assert result["security"]["firmware"] == "bios" and result["security"]["secure_boot"] is False
+    assert codes(result) == ["lockdown_refuses_kexec_load", "service_not_loaded"]
+    assert "kexec-tools 2.0.25 uses kexec_load by default" in result["reasons"][0]["message"]
+
+
+def test_kexec_load_disabled_before_the_service_loaded(tmp_path, monkeypatch, capsys):
+    files = secure_boot_debian12(tmp_path, **{"/sys/kernel/kexec_crash_loaded": "0\n"})
+    files["/proc/sys/kernel/kexec_load_disabled"] = "1\n"
+    result = run_info({}, files, monkeypatch, capsys)
+    assert codes(result) == ["kexec_load_disabled", "service_not_loaded"]
+    assert result["security"]["kexec_load_disabled"] is True
+
+
+def test_a_bios_host_reports_no_secure_boot(tmp_path, monkeypatch, capsys):
+    result = run_info({}, debian12(tmp_path), monkeypatch, capsys)
+    security = result["security"]
+    assert (security["firmware"], security["secure_boot"], security["lockdown"]) == ("bios", False, None)
+    # No /var/lib/kdump/vmlinuz: the running kernel's image, unreadable here.
+    assert security["capture_kernel"] == "/boot/vmlinuz-6.1.0-50-cloud-amd64"
+    assert security["capture_kernel_signed"] is None
