@@ -56,6 +56,8 @@ options:
     description:
       - Seconds that C(makedumpfile --mem-usage /proc/kcore) may take to measure the dump size (RV(dump_target.needed_bytes));
         it is stopped after that, and the estimate falls back to a rule from C(/proc/meminfo).
+      - It runs only when the dump directory's free space is less than all of System RAM, since no dump is larger;
+        otherwise the rule gives RV(dump_target.needed_bytes).
       - V(0) never runs makedumpfile and always uses the rule.
     type: int
     default: 10
@@ -293,7 +295,7 @@ dump_target:
         - From C(makedumpfile --mem-usage /proc/kcore) (kernel data plus the page types the level keeps, times
           the page size) when makedumpfile has that option in its current form (1.5.8 and later), runs as root
           within O(mem_usage_timeout) on a kernel it supports (4.11 and later), and memory is reserved.
-        - Otherwise by rule from C(/proc/meminfo) - System RAM less the crash kernel region, less per C(-d)
+        - Otherwise, and always when the free space holds all of System RAM, by rule from C(/proc/meminfo) - System RAM less the crash kernel region, less per C(-d)
           bit C(MemFree) (16), C(AnonPages) and huge pages (8), C(Cached) plus C(Buffers) (4; C(Cached) for
           2 alone). Zero pages (1) are not visible there and count as kept.
       type: int
@@ -558,7 +560,12 @@ def dump_space(runner, facts, config_text, directory, makedumpfile, installed, s
         return result
     result.update(dump_dir_state(directory))
     usage, why = (None, None)
-    if target["levels"] != [0]:
+    # No dump is larger than an unfiltered copy of RAM: when that fits, makedumpfile's exact (and, on a
+    # large or slow host, costly) answer cannot change the verdict.
+    whole = facts.ram_bytes - (facts.reserved_bytes or 0)
+    if result["free_bytes"] is not None and whole > 0 and result["free_bytes"] >= whole:
+        why = "makedumpfile --mem-usage not run: the free space holds all of System RAM"
+    elif target["levels"] != [0]:
         usage, why = mem_usage(runner, makedumpfile, seconds, facts)
     meminfo = parse_meminfo(read_text("/proc/meminfo") or "")
     needed, level = estimate_dump_bytes(target["levels"], facts.ram_bytes, facts.reserved_bytes, usage, meminfo)

@@ -135,8 +135,11 @@ class FakeRunner(object):
         raise AssertionError("unexpected command %r" % (argv,))
 
 
-def run_info(args, files, monkeypatch, capsys, runner=FakeRunner, euid=0):
+def run_info(args, files, monkeypatch, capsys, runner=FakeRunner, euid=0, free_bytes=10 << 30):
     monkeypatch.setattr(warnings, "_global_warnings", type(warnings._global_warnings)())
+    # Less free space than this 23.5 GiB host's RAM (makedumpfile is asked), whatever the test machine has.
+    real = kdump_info.dump_dir_state
+    monkeypatch.setattr(kdump_info, "dump_dir_state", lambda path: dict(real(path), free_bytes=free_bytes))
     monkeypatch.setattr(kdump_info, "read_text", files.get)
     monkeypatch.setattr(kdump_info.platform, "machine", lambda: "x86_64")
     monkeypatch.setattr(kdump_info.platform, "release", lambda: "6.1.0-50-cloud-amd64")
@@ -223,6 +226,18 @@ def test_inside_a_container_it_says_so(tmp_path, monkeypatch, capsys):
                "run this against the host" in r["message"] for r in result["reasons"])
 
 
+def test_makedumpfile_is_not_asked_when_all_of_ram_fits(tmp_path, monkeypatch, capsys):
+    result = run_info({}, debian12(tmp_path), monkeypatch, capsys, free_bytes=24 << 30)
+    target = result["dump_target"]
+    assert not [argv for argv in FakeRunner.ran if "--mem-usage" in argv]
+    meminfo = _platform.parse_meminfo(MEMINFO)
+    facts = _platform.HostFacts(debian12(tmp_path).get, "x86_64")
+    assert target["needed_bytes"] == _platform.meminfo_dump_bytes(meminfo, facts.ram_bytes, 128 * MIB, 31)
+    assert target["estimate"] == ("/proc/meminfo rule at dump level 31, before compression (makedumpfile "
+                                  "--mem-usage not run: the free space holds all of System RAM)")
+    assert result["ready"]
+
+
 def test_a_slow_makedumpfile_falls_back_to_the_meminfo_rule(tmp_path, monkeypatch, capsys):
     class Slow(FakeRunner):
         mem_usage = (124, "", "")  # what timeout(1) returns when it stopped the command
@@ -254,9 +269,7 @@ def test_makedumpfile_is_only_used_when_it_can_answer(mem_usage, euid, tools, ar
 
 
 def test_too_little_free_space_is_a_reason(tmp_path, monkeypatch, capsys):
-    real = kdump_info.dump_dir_state
-    monkeypatch.setattr(kdump_info, "dump_dir_state", lambda path: dict(real(path), free_bytes=100 * MIB))
-    result = run_info({}, debian12(tmp_path), monkeypatch, capsys)
+    result = run_info({}, debian12(tmp_path), monkeypatch, capsys, free_bytes=100 * MIB)
     assert codes(result) == ["dump_space_low"]
     message = result["reasons"][0]["message"]
     assert message.startswith("%s has 100.0 MiB free, less than the 1.8 GiB a dump of this host needs "
@@ -265,9 +278,7 @@ def test_too_little_free_space_is_a_reason(tmp_path, monkeypatch, capsys):
 
 def test_remote_targets_are_not_checked(tmp_path, monkeypatch, capsys):
     files = debian12(tmp_path, **{"/etc/default/kdump-tools": 'USE_KDUMP=1\nSSH="kdump@dumps.example.com"\n'})
-    real = kdump_info.dump_dir_state
-    monkeypatch.setattr(kdump_info, "dump_dir_state", lambda path: dict(real(path), free_bytes=0))
-    result = run_info({}, files, monkeypatch, capsys)
+    result = run_info({}, files, monkeypatch, capsys, free_bytes=0)
     target = result["dump_target"]
     assert result["ready"] and target["type"] == "ssh"
     assert target["needed_bytes"] is None and target["free_bytes"] is None and target["mode"] is None
