@@ -25,6 +25,7 @@ from ansible_collections.crashdump.kdump.plugins.module_utils._security import (
     pe_signed,
     secure_boot_state,
 )
+from ansible_collections.crashdump.kdump.plugins.module_utils._shellvars import get_var
 
 FORMATS = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures", "formats")
 
@@ -158,3 +159,15 @@ def test_loader_syscall(family, args, secure_boot, version, syscall, why):
     found, reason = loader_syscall(family, args, secure_boot, version)
     assert found == syscall
     assert why in reason, reason
+
+
+@pytest.mark.parametrize("sample, secure_boot, version, syscall", [
+    # kdump-utils' generated default on x86_64 (RHEL 10, recent Fedora): KEXEC_ARGS="-s", always kexec_file_load.
+    ("rhel10/kdump-utils-defaults/etc-sysconfig-kdump.active-lines.x86_64.txt", False, (2, 0, 25), "kexec_file_load"),
+    # Fedora 32's KEXEC_ARGS="": kdumpctl adds -s under Secure Boot only; otherwise kexec-tools' default.
+    ("fedora/kexec-tools-defaults/etc-sysconfig-kdump.x86_64.active-lines.f32.txt", True, (2, 0, 20), "kexec_file_load"),
+    ("fedora/kexec-tools-defaults/etc-sysconfig-kdump.x86_64.active-lines.f32.txt", False, (2, 0, 20), "kexec_load"),
+])
+def test_loader_syscall_on_recorded_red_hat_sysconfig(shared_sample, sample, secure_boot, version, syscall):
+    args = get_var(shared_sample(sample), "KEXEC_ARGS")
+    assert loader_syscall("redhat", args, secure_boot, version)[0] == syscall
