@@ -1,6 +1,7 @@
 # crashdump.kdump — developer and CI entry points.
 #   make check   lint, sanity (ansible-core 2.16 and 2.19), Python 2.7/3.6 syntax, units
 #   make demo    a Debian 12 VM made kdump-ready, crashed, and its vmcore shown
+#                (FIRMWARE=uefi or secureboot boots it through OVMF; default bios, the fastest)
 #   make test    everything CI runs (check + the VM scenarios)
 #   make bench   benchmarks, printed as ratios measured side by side
 # Run as root on Debian 12: the targets install what they need themselves.
@@ -32,9 +33,12 @@ check: lint sanity pysyntax units build-import
 # A,B are lanes run side by side (3 VMs at most): much of a scenario is waiting on apt, reboots and
 # SSH, so two lanes finish well before the same scenarios one after the other on 2 cores.
 # make test runs every scenario on Debian 12, and crashkernel, default, crash and absent on Debian 13
-# too (issue 3's rule for the 60-minute budget); make test-all adds no_reboot on Debian 13 and the
-# harness self-test.
+# too (issue 3's rule for the 60-minute budget), all through BIOS; make test-all adds crashkernel
+# with its Debian 13 host on UEFI, the default+crash+absent chain under UEFI Secure Boot
+# (CRASHDUMP_FIRMWARE, tests/vm/README.md), no_reboot on Debian 13 and the harness self-test.
 VM_SCENARIOS ?= crashkernel,modules no_reboot,default+crash+absent
+VM_SCENARIOS_UEFI ?= crashkernel
+VM_SCENARIOS_SECUREBOOT ?= default+crash+absent
 VM_SCENARIOS_TRIXIE ?= no_reboot
 VM_SCENARIOS_EXTRA ?= harness
 
@@ -45,13 +49,16 @@ bench: $(VENV)/.installed vm-deps
 	$(VENV)/bin/python tests/bench/noop_run.py
 
 # A local Debian 12 VM made kdump-ready by the collection's playbook, crashed, and its vmcore shown.
+# FIRMWARE=bios|uefi|secureboot.
 demo: $(VENV)/.installed vm-deps
-	$(VENV)/bin/python tests/demo.py
+	$(VENV)/bin/python tests/demo.py $(if $(FIRMWARE),--firmware $(FIRMWARE))
 
 vm-deps:
 	tests/vm/install-deps
 
 test-all: test
+	CRASHDUMP_FIRMWARE=uefi $(MAKE) vm-test VM_SCENARIOS="$(VM_SCENARIOS_UEFI)"
+	CRASHDUMP_FIRMWARE=secureboot $(MAKE) vm-test VM_SCENARIOS="$(VM_SCENARIOS_SECUREBOOT)"
 	$(MAKE) vm-test VM_SCENARIOS="$(VM_SCENARIOS_TRIXIE)" CRASHDUMP_RELEASE=trixie
 	$(MAKE) vm-test VM_SCENARIOS="$(VM_SCENARIOS_EXTRA)"
 

@@ -1,6 +1,6 @@
 """make demo: a local Debian 12 VM made kdump-ready by the collection, crashed, and its vmcore shown.
 
-  .venv/bin/python tests/demo.py [--release bookworm|trixie] [--keep]
+  .venv/bin/python tests/demo.py [--release bookworm|trixie] [--firmware bios|uefi|secureboot] [--keep]
 
 Uses only what `make demo` installed (.venv, QEMU, debootstrap). The VM is stopped at the end
 unless --keep (then: tests/vm/vm ssh demo-RELEASE, tests/vm/vm down demo-RELEASE).
@@ -84,16 +84,19 @@ def playbook(name, inventory, serial_log, *extra):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--release", default="bookworm", choices=["bookworm", "trixie"])
+    parser.add_argument("--firmware", default=os.environ.get("FIRMWARE") or "bios",
+                        choices=["bios", "uefi", "secureboot"],
+                        help="how the VM boots (default bios, the fastest; FIRMWARE= in the environment)")
     parser.add_argument("--keep", action="store_true", help="leave the VM running at the end")
     args = parser.parse_args()
     name = "demo-" + args.release
     os.makedirs(WORK, exist_ok=True)
     begin = time.monotonic()
 
-    step("Starting a Debian %s VM (%s) under QEMU; the first run builds its image (about 4 min)"
-         % ({"bookworm": 12, "trixie": 13}[args.release], args.release))
+    step("Starting a Debian %s VM (%s, %s firmware) under QEMU; the first run builds its image (about 4 min)"
+         % ({"bookworm": 12, "trixie": 13}[args.release], args.release, args.firmware))
     subprocess.run([vmhost.VM, "down", name], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-    vm = vmhost.up(name, args.release)
+    vm = vmhost.up(name, args.release, args.firmware)
     boot_seconds = time.monotonic() - begin
     inventory = vmhost.write_inventory(os.path.join(WORK, "inventory.ini"), name, vm)
     print("    %s answers on SSH at %s:%s (%s, %.0f s)" % (name, vm["host"], vm["port"], vm["accel"], boot_seconds))
@@ -111,7 +114,8 @@ def main():
     if not args.keep:
         subprocess.run([vmhost.VM, "down", name], stdout=subprocess.DEVNULL, check=False)
     rows = [
-        ("host", "%s (Debian %s VM, %s)" % (name, {"bookworm": 12, "trixie": 13}[args.release], vm["accel"])),
+        ("host", "%s (Debian %s VM, %s, %s firmware)"
+         % (name, {"bookworm": 12, "trixie": 13}[args.release], vm["accel"], args.firmware)),
         ("crashkernel=", report["crashkernel"]),
         ("memory reserved", size(report["reserved_bytes"])),
         ("crash -> dump -> back", "%.0f s (capture kernel, makedumpfile, reboot, SSH)" % float(report["seconds_to_ssh"])),

@@ -3,12 +3,17 @@
 The cache key of an image is the release plus a hash of THIS file, so any change to the
 recipe below produces a new image on the next `vm build` / `vm up`.
 
+Two kinds of image per release (BOOTS): `bios` (grub-pc on an MBR disk) and `efi` (Debian's
+signed shim and GRUB on a GPT disk with an EFI system partition), which the `uefi` and
+`secureboot` firmwares boot (qemu.FIRMWARES).
+
 Steps (no loop-device partitions needed; they do not appear on our CI machine):
-  1. debootstrap a minbase root with the cloud kernel, grub-pc, sshd, python3, sudo;
+  1. debootstrap a minbase root with the cloud kernel, the boot kind's GRUB, sshd, python3, sudo;
   2. configure it (users, SSH key, network, apt sources, GRUB serial console, firstboot unit);
-  3. mkfs.ext4 -d ROOT fs.img; sfdisk a raw disk file; dd the fs into partition 1;
-  4. first boot with QEMU direct kernel boot: grub-install /dev/vda && update-grub, power off;
-  5. convert to qcow2; verification boot through GRUB on a throwaway overlay (BOOT_IMAGE=);
+  3. mkfs.ext4 -d ROOT fs.img (and mkfs.vfat an empty ESP); sfdisk a raw disk file; dd them in;
+  4. first boot with QEMU direct kernel boot: grub-install && update-grub, power off;
+  5. convert to qcow2; verification boot through the firmware and GRUB on a throwaway overlay
+     (BOOT_IMAGE=; for efi under Secure Boot, which must be on, with the kernel locked down);
   6. atomic rename of the temp dir into the cache.
 """
 
@@ -25,14 +30,24 @@ import uuid
 import qemu  # sibling module: QEMU command line, accel probe, SSH helpers
 
 RELEASES = {"bookworm": "Debian 12", "trixie": "Debian 13"}
+BOOTS = ("bios", "efi")
 ROOT_SIZE_MIB = 6144  # sparse; plenty for kdump-tools, a few dumps, kernels
-PART_START_MIB = 1  # leaves the post-MBR gap grub-pc needs
+PART_START_MIB = 1  # bios: leaves the post-MBR gap grub-pc needs; efi: where the ESP starts
+ESP_SIZE_MIB = 63  # shim, GRUB and MokManager take ~5 MiB
+ESP_VOLUME_ID = "CDDA0001"  # FAT serial, so fstab can name the ESP before it exists (UUID=CDDA-0001)
 USER = "debian"
+
+# What each boot kind adds to PACKAGES. efi: Debian's signed shim and GRUB, which OVMF with
+# Microsoft's keys enrolled accepts (shim is signed by Microsoft, GRUB and the kernel by Debian);
+# mokutil reports the Secure Boot state; dosfstools checks the ESP at boot.
+BOOT_PACKAGES = {
+    "bios": ["grub-pc"],
+    "efi": ["grub-efi-amd64", "grub-efi-amd64-signed", "shim-signed", "mokutil", "dosfstools"],
+}
 
 # What the guest needs beyond minbase. No kdump-tools/kexec-tools: the collection installs those.
 PACKAGES = [
-    "linux-image-cloud-amd64",  # small MODULES=most initramfs: kdump-tools installs in ~4 min, not 12
-    "grub-pc",
+    "linux-image-cloud-amd64",  # small MODULES=most initramfs; signed for Secure Boot like the generic one
     "systemd-sysv",
     "udev",
     "dbus",  # logind/hostnamectl/reboot paths Ansible uses expect it
@@ -82,11 +97,28 @@ DHCP=ipv4
 """
 
 # One-shot unit for the first boot: install GRUB on the disk it now sees as /dev/vda.
+GRUB_INSTALL = {
+    "bios": """\
+echo "grub-pc grub-pc/install_devices multiselect /dev/vda" | debconf-set-selections
+grub-install --target=i386-pc /dev/vda
+""",
+    # No NVRAM here (the first boot is a direct kernel boot without UEFI): OVMF finds the removable
+    # path EFI/BOOT/BOOTX64.EFI (shim), which loads grubx64.efi beside it, which reads the stub
+    # EFI/debian/grub.cfg pointing at /boot/grub/grub.cfg. force_efi_extra_removable keeps that copy
+    # current when a later grub package runs grub-install, as it would on a real host.
+    "efi": """\
+echo "grub-efi-amd64 grub2/force_efi_extra_removable boolean true" | debconf-set-selections
+echo "grub-efi-amd64 grub2/update_nvram boolean false" | debconf-set-selections
+grub-install --target=x86_64-efi --efi-directory=/boot/efi --uefi-secure-boot --no-nvram --force-extra-removable
+test -s /boot/efi/EFI/BOOT/BOOTX64.EFI
+test -s /boot/efi/EFI/debian/grub.cfg
+""",
+}
+
 FIRSTBOOT_SCRIPT = """\
 #!/bin/sh
 set -eu
-echo "grub-pc grub-pc/install_devices multiselect /dev/vda" | debconf-set-selections
-grub-install --target=i386-pc /dev/vda
+%s\
 update-grub
 grep -q "BOOT_IMAGE\\|linux" /boot/grub/grub.cfg
 systemctl disable crashdump-firstboot.service
@@ -263,20 +295,22 @@ def chroot(rootdir, *cmd):
     return run(["chroot", rootdir] + list(cmd), env=env)
 
 
-def missing_build_tools():
+def missing_build_tools(boot):
     tools = ["debootstrap", "qemu-system-x86_64", "qemu-img", "sfdisk", "mkfs.ext4", "ssh-keygen", "ssh"]
+    if boot == "efi":
+        tools.append("mkfs.vfat")
     return [t for t in tools if shutil.which(t) is None]
 
 
 # ---------------------------------------------------------------- build steps
 
 
-def debootstrap(release, rootdir, archive):
+def debootstrap(release, boot, rootdir, archive):
     cmd = [
         "debootstrap",
         "--variant=minbase",
         "--arch=amd64",
-        "--include=" + ",".join(PACKAGES),
+        "--include=" + ",".join(PACKAGES + BOOT_PACKAGES[boot]),
         release,
         rootdir,
         archive,
@@ -286,13 +320,23 @@ def debootstrap(release, rootdir, archive):
     run(cmd)
 
 
-def configure(rootdir, release, archive, security, has_updates, pubkey, root_uuid):
+def esp_uuid():
+    """The ESP's UUID as fstab and blkid spell a FAT serial: CDDA-0001."""
+    return "%s-%s" % (ESP_VOLUME_ID[:4], ESP_VOLUME_ID[4:])
+
+
+def configure(rootdir, release, boot, archive, security, has_updates, pubkey, root_uuid):
     write(os.path.join(rootdir, "etc/hostname"), "crashdump-%s\n" % release)
     write(
         os.path.join(rootdir, "etc/hosts"),
         "127.0.0.1 localhost\n127.0.1.1 crashdump-%s\n::1 localhost ip6-localhost ip6-loopback\n" % release,
     )
-    write(os.path.join(rootdir, "etc/fstab"), "UUID=%s / ext4 errors=remount-ro 0 1\n" % root_uuid)
+    fstab = "UUID=%s / ext4 errors=remount-ro 0 1\n" % root_uuid
+    if boot == "efi":
+        # As Debian's installer mounts the ESP.
+        fstab += "UUID=%s /boot/efi vfat umask=0077 0 1\n" % esp_uuid()
+        os.makedirs(os.path.join(rootdir, "boot/efi"), exist_ok=True)
+    write(os.path.join(rootdir, "etc/fstab"), fstab)
     write(os.path.join(rootdir, "etc/apt/sources.list"), guest_sources_list(release, archive, security, has_updates))
     write(os.path.join(rootdir, "etc/dpkg/dpkg.cfg.d/01-crashdump-vm-nodoc"), DPKG_EXCLUDES)
     # No Translation-* indexes: smaller lists, faster apt runs under TCG.
@@ -301,7 +345,7 @@ def configure(rootdir, release, archive, security, has_updates, pubkey, root_uui
     write(os.path.join(rootdir, "etc/systemd/network/10-dhcp.network"), NETWORK)
     write(os.path.join(rootdir, "etc/ssh/sshd_config.d/crashdump-vm.conf"), "PasswordAuthentication no\nUseDNS no\n")
     write(os.path.join(rootdir, "etc/sudoers.d/90-crashdump-vm"), "%s ALL=(ALL) NOPASSWD:ALL\n" % USER, 0o440)
-    write(os.path.join(rootdir, "usr/local/sbin/crashdump-firstboot"), FIRSTBOOT_SCRIPT, 0o755)
+    write(os.path.join(rootdir, "usr/local/sbin/crashdump-firstboot"), FIRSTBOOT_SCRIPT % GRUB_INSTALL[boot], 0o755)
     write(os.path.join(rootdir, "etc/systemd/system/crashdump-firstboot.service"), FIRSTBOOT_UNIT)
     # kdump-tools' install rebuilds the initramfs inside the VM (and builds its own from the same
     # config): with Debian's MODULES=most and zstd -9 that took over 5 minutes under TCG. `dep` packs
@@ -335,19 +379,33 @@ def configure(rootdir, release, archive, security, has_updates, pubkey, root_uui
         os.unlink(dbus_id)
 
 
-def make_disk(rootdir, workdir, root_uuid):
+def _dd_into(disk, part_img, start_mib):
+    run(["dd", "if=" + part_img, "of=" + disk, "bs=1M", "seek=%d" % start_mib, "conv=notrunc,sparse", "status=none"])
+    os.unlink(part_img)
+
+
+def make_disk(rootdir, workdir, boot, root_uuid):
+    """bios: MBR, root at 1 MiB. efi: GPT, an empty FAT ESP at 1 MiB (grub-install fills it at the
+    first boot), root after it."""
     fs_img = os.path.join(workdir, "rootfs.img")
     disk = os.path.join(workdir, "disk.raw")
+    root_start = PART_START_MIB if boot == "bios" else PART_START_MIB + ESP_SIZE_MIB
     run(["truncate", "-s", "%dM" % ROOT_SIZE_MIB, fs_img])
     # -d copies the tree in without mounting anything; -U so fstab/GRUB know the UUID up front.
     run(["mkfs.ext4", "-q", "-F", "-L", "root", "-U", root_uuid, "-d", rootdir, fs_img])
-    run(["truncate", "-s", "%dM" % (ROOT_SIZE_MIB + PART_START_MIB), disk])
-    layout = "label: dos\nstart=%dMiB, type=83, bootable\n" % PART_START_MIB
+    run(["truncate", "-s", "%dM" % (root_start + ROOT_SIZE_MIB + 1), disk])  # +1: the backup GPT
+    if boot == "bios":
+        layout = "label: dos\nstart=%dMiB, type=83, bootable\n" % root_start
+    else:
+        layout = ("label: gpt\nstart=%dMiB, size=%dMiB, type=U, name=ESP\nstart=%dMiB, size=%dMiB, type=L, name=root\n"
+                  % (PART_START_MIB, ESP_SIZE_MIB, root_start, ROOT_SIZE_MIB))
+        esp_img = os.path.join(workdir, "esp.img")
+        run(["truncate", "-s", "%dM" % ESP_SIZE_MIB, esp_img])
+        run(["mkfs.vfat", "-n", "ESP", "-i", ESP_VOLUME_ID, esp_img])
     run(["sfdisk", "--quiet", disk], input=layout.encode())
-    run(
-        ["dd", "if=" + fs_img, "of=" + disk, "bs=1M", "seek=%d" % PART_START_MIB, "conv=notrunc,sparse", "status=none"]
-    )
-    os.unlink(fs_img)
+    if boot == "efi":
+        _dd_into(disk, esp_img, PART_START_MIB)
+    _dd_into(disk, fs_img, root_start)
     return disk
 
 
@@ -375,55 +433,85 @@ def first_boot(workdir, disk, kernel, initrd, root_uuid, accel):
     log("first boot done in %.0fs" % (time.monotonic() - start))
 
 
-def verify_boot(workdir, image, keyfile, accel):
-    """Boot the finished image through GRUB on a throwaway overlay; require BOOT_IMAGE=."""
+# Run in the verification boot of an efi image, under Secure Boot: the whole signed chain
+# (shim, GRUB, kernel) must have been accepted, and the kernel must have locked itself down.
+SECURE_BOOT_CHECK = "sudo mokutil --sb-state; cat /sys/kernel/security/lockdown"
+LOCKDOWN_RE = re.compile(r"\[(integrity|confidentiality)\]")
+
+
+def verify_boot(workdir, image, keyfile, accel, boot):
+    """Boot the finished image through its firmware and GRUB on a throwaway overlay; require
+    BOOT_IMAGE= and sudo; for efi, under Secure Boot, require it on and the kernel locked down."""
+    firmware = "bios" if boot == "bios" else "secureboot"
     overlay = os.path.join(workdir, "verify.qcow2")
     serial = os.path.join(workdir, "verify-serial.log")
     pidfile = os.path.join(workdir, "verify.pid")
+    vars_path = qemu.new_vars_store(firmware, os.path.join(workdir, "verify-vars.fd"))
     run(["qemu-img", "create", "-q", "-f", "qcow2", "-F", "qcow2", "-b", image, overlay])
-    port = qemu.start_vm(accel, overlay, serial, pidfile, memory=1024, name="crashdump-verify")
+    port = qemu.start_vm(accel, overlay, serial, pidfile, memory=1024, name="crashdump-verify",
+                         firmware=firmware, vars_path=vars_path)
     try:
         timeout = int(os.environ.get("CRASHDUMP_VM_BOOT_TIMEOUT", "300"))
         seconds = qemu.wait_for_ssh(port, USER, keyfile, serial, pidfile, timeout)
-        log("verify boot: SSH answered after %.0fs" % seconds)
-        out = qemu.ssh_output(port, USER, keyfile, "cat /proc/cmdline; sudo -n true && echo SUDO-OK")
+        log("verify boot (%s): SSH answered after %.0fs" % (firmware, seconds))
+        command = "cat /proc/cmdline; sudo -n true && echo SUDO-OK"
+        if boot == "efi":
+            command += "; " + SECURE_BOOT_CHECK
+        out = qemu.ssh_output(port, USER, keyfile, command)
         log("verify boot: " + out.strip().replace("\n", " | "))
         if "BOOT_IMAGE=" not in out:
             raise BuildError("image did not boot through GRUB (no BOOT_IMAGE= in /proc/cmdline): " + out)
         if "SUDO-OK" not in out:
             raise BuildError("passwordless sudo does not work in the image: " + out)
+        if boot == "efi" and ("SecureBoot enabled" not in out or not LOCKDOWN_RE.search(out)):
+            raise BuildError("under Secure Boot firmware the image did not report Secure Boot enabled and the "
+                             "kernel locked down (%s): %s" % (SECURE_BOOT_CHECK, out))
         qemu.ssh_output(port, USER, keyfile, "sudo systemctl poweroff", check=False)
         qemu.wait_pid_exit(pidfile, 120)
     finally:
         qemu.kill_pidfile(pidfile)
         os.unlink(overlay)
+        if vars_path:
+            os.unlink(vars_path)
 
 
-def build(release, cache_dir, accel):
-    """Build the base image for RELEASE into cache_dir/images/<release>-<version>/; return that dir."""
+def image_name(release, boot):
+    """The cache directory name of an image: release, boot kind and recipe version."""
+    return "%s-%s-%s" % (release, boot, builder_version())
+
+
+def build(release, boot, cache_dir, accel):
+    """Build the base image for RELEASE and BOOT into cache_dir/images/image_name()/; return that dir."""
     if release not in RELEASES:
         raise BuildError(
             "unknown release %r; supported: %s"
             % (release, ", ".join("%s (%s)" % (r, n) for r, n in RELEASES.items()))
         )
-    missing = missing_build_tools()
+    if boot not in BOOTS:
+        raise BuildError("unknown boot kind %r; supported: %s" % (boot, ", ".join(BOOTS)))
+    missing = missing_build_tools(boot)
     if missing:
         raise BuildError(
             "missing tools: %s; install them with: apt-get install qemu-system-x86 qemu-utils debootstrap "
-            "fdisk e2fsprogs openssh-client (or run tests/vm/install-deps)" % ", ".join(missing)
+            "fdisk e2fsprogs openssh-client dosfstools (or run tests/vm/install-deps)" % ", ".join(missing)
         )
     if os.geteuid() != 0:
         raise BuildError("building an image needs root (debootstrap, chroot); run as root or via sudo")
 
     archive, security, has_updates = mirrors()
     images = os.path.join(cache_dir, "images")
-    final = os.path.join(images, "%s-%s" % (release, builder_version()))
+    if boot == "efi":
+        try:
+            qemu.check_firmware("secureboot")  # the verification boot
+        except RuntimeError as e:
+            raise BuildError(str(e)) from e
+    final = os.path.join(images, image_name(release, boot))
     os.makedirs(images, exist_ok=True)
     # Build next to the final place so the last step is an atomic rename on one filesystem.
-    workdir = tempfile.mkdtemp(prefix=".build-%s-" % release, dir=images)
+    workdir = tempfile.mkdtemp(prefix=".build-%s-%s-" % (release, boot), dir=images)
     rootdir = os.path.join(workdir, "root")
     start = time.monotonic()
-    log("building %s image from %s (security: %s) in %s" % (release, archive, security, workdir))
+    log("building %s %s image from %s (security: %s) in %s" % (release, boot, archive, security, workdir))
     try:
         keyfile = os.path.join(workdir, "id_ed25519")
         run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "crashdump-kdump-vm", "-f", keyfile])
@@ -431,33 +519,33 @@ def build(release, cache_dir, accel):
             pubkey = f.read()
         root_uuid = str(uuid.uuid4())
 
-        debootstrap(release, rootdir, archive)
-        configure(rootdir, release, archive, security, has_updates, pubkey, root_uuid)
-        boot = os.path.join(rootdir, "boot")
-        kernels = sorted(n for n in os.listdir(boot) if n.startswith("vmlinuz-"))
+        debootstrap(release, boot, rootdir, archive)
+        configure(rootdir, release, boot, archive, security, has_updates, pubkey, root_uuid)
+        boot_dir = os.path.join(rootdir, "boot")
+        kernels = sorted(n for n in os.listdir(boot_dir) if n.startswith("vmlinuz-"))
         if not kernels:
-            raise BuildError("no kernel in %s" % boot)
+            raise BuildError("no kernel in %s" % boot_dir)
         kver = kernels[-1][len("vmlinuz-"):]
         kernel = os.path.join(workdir, "vmlinuz")
         initrd = os.path.join(workdir, "initrd.img")
-        shutil.copy(os.path.join(boot, "vmlinuz-" + kver), kernel)
-        shutil.copy(os.path.join(boot, "initrd.img-" + kver), initrd)
+        shutil.copy(os.path.join(boot_dir, "vmlinuz-" + kver), kernel)
+        shutil.copy(os.path.join(boot_dir, "initrd.img-" + kver), initrd)
 
-        disk = make_disk(rootdir, workdir, root_uuid)
+        disk = make_disk(rootdir, workdir, boot, root_uuid)
         shutil.rmtree(rootdir)
         first_boot(workdir, disk, kernel, initrd, root_uuid, accel)
         image = os.path.join(workdir, "base.qcow2")
         run(["qemu-img", "convert", "-O", "qcow2", disk, image])
         os.unlink(disk)
-        verify_boot(workdir, image, keyfile, accel)
+        verify_boot(workdir, image, keyfile, accel, boot)
         for leftover in ("vmlinuz", "initrd.img", "verify.pid"):
             p = os.path.join(workdir, leftover)
             if os.path.exists(p):
                 os.unlink(p)
         write(
             os.path.join(workdir, "BUILD-INFO"),
-            "release=%s\nkernel=%s\narchive=%s\nsecurity=%s\nbuilder=%s\nbuild_seconds=%.0f\n"
-            % (release, kver, archive, security, builder_version(), time.monotonic() - start),
+            "release=%s\nboot=%s\nkernel=%s\narchive=%s\nsecurity=%s\nbuilder=%s\nbuild_seconds=%.0f\n"
+            % (release, boot, kver, archive, security, builder_version(), time.monotonic() - start),
         )
         os.chmod(workdir, 0o755)
         os.rename(workdir, final)
@@ -465,5 +553,5 @@ def build(release, cache_dir, accel):
         # A failed or interrupted build leaves nothing behind in the cache.
         shutil.rmtree(workdir, ignore_errors=True)
         raise
-    log("built %s in %.0fs: %s" % (release, time.monotonic() - start, final))
+    log("built %s %s in %.0fs: %s" % (release, boot, time.monotonic() - start, final))
     return final

@@ -2,6 +2,7 @@
 
 import errno
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -78,9 +79,57 @@ def choose_accel():
 VM_CPUS = int(os.environ.get("CRASHDUMP_VM_CPUS") or 1)
 
 
-def base_command(accel, memory, name="crashdump-vm", smp=None):
+# The firmwares a VM can boot with, from Debian's ovmf package (/usr/share/doc/ovmf/README.Debian):
+# `uefi` is OVMF with an empty variable store (Secure Boot off); `secureboot` is the build that
+# needs SMM (q35, smm=on, secure pflash) with the `.ms` store: Microsoft's keys enrolled, Secure
+# Boot on. Both boot the `efi` image (image.BOOTS); `bios` is SeaBIOS and the `bios` image.
+OVMF_DIR = "/usr/share/OVMF"
+FIRMWARES = {
+    "bios": None,
+    "uefi": ("OVMF_CODE_4M.fd", "OVMF_VARS_4M.fd"),
+    "secureboot": ("OVMF_CODE_4M.ms.fd", "OVMF_VARS_4M.ms.fd"),
+}
+
+
+def boot_kind(firmware):
+    """The image kind (image.BOOTS) a firmware boots."""
+    return "bios" if firmware == "bios" else "efi"
+
+
+def check_firmware(firmware):
+    """Raise RuntimeError unless `firmware` is known and its OVMF files are installed."""
+    if firmware not in FIRMWARES:
+        raise RuntimeError("unknown firmware %r; supported: %s" % (firmware, ", ".join(FIRMWARES)))
+    for name in FIRMWARES[firmware] or ():
+        if not os.path.exists(os.path.join(OVMF_DIR, name)):
+            raise RuntimeError("%s is missing for firmware %s; install it with: apt-get install ovmf "
+                               "(or run tests/vm/install-deps)" % (os.path.join(OVMF_DIR, name), firmware))
+
+
+def new_vars_store(firmware, path):
+    """Copy the firmware's variable store template to `path` (each VM writes its own); None for bios."""
+    if not FIRMWARES[firmware]:
+        return None
+    shutil.copyfile(os.path.join(OVMF_DIR, FIRMWARES[firmware][1]), path)
+    return path
+
+
+def firmware_args(firmware, vars_path):
+    """Machine type and flash drives for `firmware`; `vars_path` from new_vars_store()."""
+    if firmware == "bios":
+        return ["-machine", "pc"]
+    code = os.path.join(OVMF_DIR, FIRMWARES[firmware][0])
+    args = ["-machine", "q35,smm=on" if firmware == "secureboot" else "q35"]
+    if firmware == "secureboot":
+        # Only SMM code may write the variable store: what makes Secure Boot's keys tamper-proof.
+        args += ["-global", "driver=cfi.pflash01,property=secure,value=on"]
+    return args + ["-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + code,
+                   "-drive", "if=pflash,format=raw,unit=1,file=" + vars_path]
+
+
+def base_command(accel, memory, name="crashdump-vm", smp=None, firmware="bios", vars_path=None):
     smp = smp or VM_CPUS
-    cmd = [QEMU, "-name", name, "-machine", "pc", "-accel", accel]
+    cmd = [QEMU, "-name", name] + firmware_args(firmware, vars_path) + ["-accel", accel]
     # -cpu max under TCG gives the guest every feature QEMU can emulate (x86-64-v2 etc.).
     cmd += ["-cpu", "host" if accel == "kvm" else "max"]
     cmd += ["-smp", str(smp), "-m", str(memory), "-nodefaults", "-display", "none", "-vga", "none"]
@@ -130,7 +179,7 @@ def pid_alive(pid):
         return False
 
 
-def start_vm(accel, disk, serial, pidfile, memory, name, port=None, attempts=5):
+def start_vm(accel, disk, serial, pidfile, memory, name, port=None, attempts=5, firmware="bios", vars_path=None):
     """Start a daemonized QEMU on `disk`; return the host port forwarded to the guest's SSH.
 
     A port that is taken (or that QEMU cannot bind because someone raced us) is replaced by
@@ -143,7 +192,7 @@ def start_vm(accel, disk, serial, pidfile, memory, name, port=None, attempts=5):
             if port is not None:
                 log("port %d is busy, choosing another" % port)
             port = free_port()
-        cmd = base_command(accel, memory, name=name) + [
+        cmd = base_command(accel, memory, name=name, firmware=firmware, vars_path=vars_path) + [
             "-drive", "file=%s,if=virtio,format=qcow2,cache=unsafe,discard=unmap" % disk,
             "-netdev", "user,id=net0,hostfwd=tcp:127.0.0.1:%d-:22" % port,
             "-device", "virtio-net-pci,netdev=net0",

@@ -1,7 +1,8 @@
 """crashdump.kdump VM harness: Debian VMs under QEMU for molecule scenarios and `make demo`.
 
-  vm build RELEASE                          build or reuse the base image (bookworm, trixie)
-  vm up NAME --release RELEASE [--memory MIB]   start a VM, wait for SSH, print JSON
+  vm build RELEASE [--firmware F]           build or reuse the base image (bookworm, trixie)
+  vm up NAME --release RELEASE [--firmware bios|uefi|secureboot] [--memory MIB]
+                                            start a VM, wait for SSH, print JSON
   vm ssh NAME [-- CMD...]                   run a command (or a shell) in the VM
   vm down NAME                              stop the VM and delete its overlay
   vm list [--json]                          instances and whether they run
@@ -83,8 +84,15 @@ def check_name(name):
         raise Error("bad VM name %r: use letters, digits, '.', '_' and '-'" % name)
 
 
-def image_dir(release):
-    return os.path.join(cache_dir(), "images", "%s-%s" % (release, image.builder_version()))
+def check_firmware(firmware):
+    try:
+        qemu.check_firmware(firmware)
+    except RuntimeError as e:
+        raise Error(str(e)) from e
+
+
+def image_dir(release, boot):
+    return os.path.join(cache_dir(), "images", image.image_name(release, boot))
 
 
 def images_in_use():
@@ -112,25 +120,26 @@ class StdoutToStderr:
         os.close(self.saved)
 
 
-def ensure_image(release):
-    """Path of the base image dir for `release`, building it first when it is missing."""
+def ensure_image(release, boot):
+    """Path of the base image dir for `release` and `boot` (image.BOOTS), building it first when
+    it is missing."""
     check_release(release)
-    final = image_dir(release)
+    final = image_dir(release, boot)
     if os.path.exists(os.path.join(final, "base.qcow2")):
         return final
     if shutil.which("qemu-system-x86_64") is None or shutil.which("qemu-img") is None \
             or shutil.which("debootstrap") is None:
         raise Error("QEMU or debootstrap is missing; install them with: " + INSTALL_HINT)
     os.makedirs(os.path.join(cache_dir(), "images"), exist_ok=True)
-    # One builder per release at a time; a second caller waits and then reuses the result.
-    lock_path = os.path.join(cache_dir(), "images", ".lock-" + release)
+    # One builder per image at a time; a second caller waits and then reuses the result.
+    lock_path = os.path.join(cache_dir(), "images", ".lock-%s-%s" % (release, boot))
     with open(lock_path, "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if os.path.exists(os.path.join(final, "base.qcow2")):
             return final
         try:
             with StdoutToStderr():
-                built = image.build(release, cache_dir(), choose_accel())
+                built = image.build(release, boot, cache_dir(), choose_accel())
         except image.BuildError as e:
             raise Error("image build failed: %s" % e) from e
     # Older builds are not deleted here: another checkout (branch) may share this cache and use
@@ -161,7 +170,7 @@ def is_running(name):
 def cmd_prune(args):
     """Delete base images of other builder versions that no VM uses."""
     images = os.path.join(cache_dir(), "images")
-    current = {image_dir(r) for r in image.RELEASES}
+    current = {image_dir(r, b) for r in image.RELEASES for b in image.BOOTS}
     in_use = images_in_use()
     for name in sorted(os.listdir(images)) if os.path.isdir(images) else []:
         path = os.path.join(images, name)
@@ -176,7 +185,8 @@ def cmd_prune(args):
 
 def cmd_build(args):
     start = time.monotonic()
-    path = ensure_image(args.release)
+    check_firmware(args.firmware)
+    path = ensure_image(args.release, qemu.boot_kind(args.firmware))
     log("image ready in %.0fs: %s" % (time.monotonic() - start, os.path.join(path, "base.qcow2")))
     print(os.path.join(path, "base.qcow2"))
 
@@ -186,16 +196,18 @@ def cmd_up(args):
     check_release(args.release)
     if shutil.which("qemu-system-x86_64") is None or shutil.which("qemu-img") is None:
         raise Error("QEMU is missing; install it with: " + INSTALL_HINT)
+    check_firmware(args.firmware)
     if is_running(args.name):
         info = read_info(args.name)
-        if info and info.get("release") == args.release:
+        if info and info.get("release") == args.release and info.get("firmware", "bios") == args.firmware:
             log("%s is already running; reusing it" % args.name)
             print(json.dumps(info))
             return
-        raise Error("%s is running with another release; run `vm down %s` first" % (args.name, args.name))
+        raise Error("%s is running with another release or firmware; run `vm down %s` first"
+                    % (args.name, args.name))
     down(args.name, quiet=True)  # leftovers of a dead instance
 
-    img = ensure_image(args.release)
+    img = ensure_image(args.release, qemu.boot_kind(args.firmware))
     d = vm_dir(args.name)
     os.makedirs(d)
     overlay = os.path.join(d, "overlay.qcow2")
@@ -206,21 +218,25 @@ def cmd_up(args):
     try:
         subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", "-F", "qcow2", "-b", base, overlay],
                        check=True)
+        # The VM's own UEFI variable store: what its firmware and OS write persist across its reboots.
+        vars_path = qemu.new_vars_store(args.firmware, os.path.join(d, "efivars.fd"))
         accel = choose_accel()
         start = time.monotonic()
-        port = qemu.start_vm(accel, overlay, serial, pidfile, args.memory, name="crashdump-" + args.name)
+        port = qemu.start_vm(accel, overlay, serial, pidfile, args.memory, name="crashdump-" + args.name,
+                             firmware=args.firmware, vars_path=vars_path)
         log("%s: QEMU pid %s (%s), SSH on 127.0.0.1:%d, serial log %s"
             % (args.name, qemu.read_pid(pidfile), accel, port, serial))
         timeout = int(os.environ.get("CRASHDUMP_VM_BOOT_TIMEOUT", "300"))
         qemu.wait_for_ssh(port, image.USER, keyfile, serial, pidfile, timeout)
         boot_seconds = round(time.monotonic() - start, 1)
-    except (RuntimeError, subprocess.CalledProcessError) as e:
+    except (RuntimeError, OSError, subprocess.CalledProcessError) as e:
         # Keep the serial log in the message, leave no running VM or overlay behind.
         down(args.name, quiet=True)
         raise Error("%s: %s" % (args.name, e)) from e
     info = {
         "name": args.name,
         "release": args.release,
+        "firmware": args.firmware,
         "host": "127.0.0.1",
         "port": port,
         "user": image.USER,
@@ -280,10 +296,11 @@ def cmd_list(args):
         print(json.dumps(rows))
         return
     width = max([len(r["name"]) for r in rows] + [4])
-    fmt = "%-" + str(width) + "s  %-9s %-8s %-6s %-5s %s"
-    print(fmt % ("NAME", "RELEASE", "STATE", "PORT", "ACCEL", "SERIAL LOG"))
+    fmt = "%-" + str(width) + "s  %-9s %-10s %-8s %-6s %-5s %s"
+    print(fmt % ("NAME", "RELEASE", "FIRMWARE", "STATE", "PORT", "ACCEL", "SERIAL LOG"))
     for r in rows:
-        print(fmt % (r["name"], r.get("release", "?"), "running" if r["running"] else "stopped",
+        print(fmt % (r["name"], r.get("release", "?"), r.get("firmware", "bios"),
+                     "running" if r["running"] else "stopped",
                      r.get("port", "-"), r.get("accel", "-"), r.get("serial_log", "-")))
 
 
@@ -292,11 +309,16 @@ def main(argv=None):
     sub = p.add_subparsers(dest="cmd", required=True)
     b = sub.add_parser("build", help="build or reuse the base image")
     b.add_argument("release")
+    b.add_argument("--firmware", choices=sorted(qemu.FIRMWARES), default="bios",
+                   help="build the image this firmware boots (uefi and secureboot share one)")
     b.set_defaults(func=cmd_build)
     u = sub.add_parser("up", help="start a VM and wait for SSH; prints JSON")
     u.add_argument("name")
     u.add_argument("--release", required=True)
     u.add_argument("--memory", type=int, default=DEFAULT_MEMORY, metavar="MIB")
+    u.add_argument("--firmware", choices=sorted(qemu.FIRMWARES), default="bios",
+                   help="bios (SeaBIOS, the default and fastest), uefi (OVMF) or secureboot "
+                        "(OVMF with Microsoft's keys, Secure Boot on)")
     u.set_defaults(func=cmd_up)
     s = sub.add_parser("ssh", help="ssh into a VM: vm ssh NAME -- CMD...")
     s.add_argument("name")

@@ -14,9 +14,10 @@ HERE = os.path.dirname(os.path.realpath(__file__))
 VM = os.path.join(HERE, "vm")
 
 
-def up(name, release):
+def up(name, release, firmware="bios"):
     """Start (or reuse) the VM and return `vm up`'s JSON; exit with a message if it fails."""
-    proc = subprocess.run([VM, "up", name, "--release", release], stdout=subprocess.PIPE, text=True, check=False)
+    proc = subprocess.run([VM, "up", name, "--release", release, "--firmware", firmware], stdout=subprocess.PIPE,
+                          text=True, check=False)
     if proc.returncode:
         sys.exit("%s: the VM did not start (see above)" % name)
     return json.loads(proc.stdout)

@@ -19,6 +19,42 @@ def report(host):
         return json.load(f)
 
 
+def kdump_info(host):
+    with open(os.path.join(RESULTS, host.backend.host + "-kdump_info.json"), encoding="utf-8") as f:
+        return json.load(f)
+
+
+# molecule.yml: the firmware the VMs boot with (bios unless CRASHDUMP_FIRMWARE says otherwise).
+FIRMWARE = os.environ.get("CRASHDUMP_FIRMWARE") or "bios"
+
+
+def test_firmware_secure_boot_and_lockdown(host):
+    assert host.file("/sys/firmware/efi").is_directory == (FIRMWARE != "bios")
+    if FIRMWARE != "secureboot":
+        return
+    # OVMF with Microsoft's keys: shim, GRUB and the kernel were all accepted, and the kernel locked
+    # itself down, so it refuses kexec_load: the capture kernel loaded above came in through kexec_file_load.
+    assert host.check_output("sudo mokutil --sb-state").strip() == "SecureBoot enabled"
+    assert "[integrity]" in host.file("/sys/kernel/security/lockdown").content_string
+    assert host.file("/sys/kernel/kexec_crash_loaded").content_string.strip() == "1"
+
+
+def test_kdump_info_reports_the_firmware_and_the_loader(host):
+    info = kdump_info(host)
+    security = info["security"]
+    assert info["ready"], info["reasons"]
+    assert security["firmware"] == ("bios" if FIRMWARE == "bios" else "uefi")
+    assert security["secure_boot"] is (FIRMWARE == "secureboot")
+    assert security["kexec_load_disabled"] is False
+    assert security["capture_kernel_signed"] is True  # Debian's signed cloud kernel
+    if FIRMWARE == "secureboot":
+        assert security["lockdown"] == "integrity"
+        assert security["kexec_syscall"] == "kexec_file_load"
+        assert security["kexec_syscall_reason"] == "kdump-config adds -s under Secure Boot"
+    else:
+        assert security["lockdown"] == "none"
+
+
 def test_rebooted_by_the_crash(host):
     rep = report(host)
     boot_id = host.file("/proc/sys/kernel/random/boot_id").content_string.strip()

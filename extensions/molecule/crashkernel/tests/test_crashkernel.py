@@ -36,14 +36,34 @@ def test_every_normal_grub_entry_carries_it_once(host):
         assert re.findall(r"(?:^|\s)(crashkernel=\S+)", line) == ["crashkernel=256M"], line
 
 
-def test_memtest_entries_are_there_and_untouched_on_the_memtest_host(host):
+# molecule.yml: ck-deb13 boots with CRASHDUMP_FIRMWARE (bios, uefi or secureboot), ck-deb12 with BIOS.
+FIRMWARE = os.environ.get("CRASHDUMP_FIRMWARE") or "bios"
+
+
+def uefi(host):
+    return host.ansible.get_variables()["inventory_hostname"] == "ck-deb13" and FIRMWARE != "bios"
+
+
+def test_memtest_entries_are_there_and_untouched(host):
     grub_cfg = host.check_output("sudo cat /boot/grub/grub.cfg")
-    memtest = [line for line in grub_cfg.splitlines() if "memtest86+x64.bin" in line and line.strip().startswith("linux")]
-    if host.ansible.get_variables()["inventory_hostname"] != "ck-deb12":
-        assert memtest == []
-        return
-    assert len(memtest) == 2  # 20_memtest86+: plain and serial console
+    # Debian 12's 20_memtest86+ writes the BIOS image's entries here; Debian 13's writes the EFI and the
+    # BIOS image's entries (grub.cfg picks by $grub_platform at boot), so the UEFI host has .efi entries.
+    image = "memtest86+x64.efi" if uefi(host) else "memtest86+x64.bin"
+    memtest = [line for line in grub_cfg.splitlines() if "memtest86+" in line and line.strip().startswith("linux")]
+    assert [line for line in memtest if image in line], memtest
     assert all("crashkernel=" not in line for line in memtest)
+
+
+def test_firmware_and_the_grub_cfg_it_reads(host):
+    assert host.file("/sys/firmware/efi").is_directory == uefi(host)
+    if not uefi(host):
+        return
+    # The ESP's stub (grub-install) sends GRUB to /boot/grub/grub.cfg, the file the module had rewritten.
+    stub = host.check_output("sudo cat /boot/efi/EFI/debian/grub.cfg")
+    assert "configfile $prefix/grub.cfg" in stub and "'/boot/grub'" in stub, stub
+    # OVMF_VARS_4M.fd has no keys: Secure Boot off (mokutil may add "Platform is in Setup Mode").
+    expected = "SecureBoot enabled" if FIRMWARE == "secureboot" else "SecureBoot disabled"
+    assert host.check_output("sudo mokutil --sb-state").splitlines()[0] == expected
 
 
 def test_admins_file_is_left_alone_and_our_dropin_exists(host):
