@@ -295,9 +295,10 @@ dump_target:
         - From C(makedumpfile --mem-usage /proc/kcore) (kernel data plus the page types the level keeps, times
           the page size) when makedumpfile has that option in its current form (1.5.8 and later), runs as root
           within O(mem_usage_timeout) on a kernel it supports (4.11 and later), and memory is reserved.
-        - Otherwise, and always when the free space holds all of System RAM, by rule from C(/proc/meminfo) - System RAM less the crash kernel region, less per C(-d)
-          bit C(MemFree) (16), C(AnonPages) and huge pages (8), C(Cached) plus C(Buffers) (4; C(Cached) for
-          2 alone). Zero pages (1) are not visible there and count as kept.
+        - Otherwise, and always when the free space holds all of System RAM, by rule from C(/proc/meminfo) -
+          System RAM less the crash kernel region, less per C(-d) bit C(MemFree) (16), C(AnonPages) and huge
+          pages (8), C(Cached) plus C(Buffers) (4; C(Cached) for 2 alone). Zero pages (1) are not visible there and
+          count as kept.
       type: int
     estimate:
       description: How RV(dump_target.needed_bytes) was made, or why it was not checked.
