@@ -1,6 +1,7 @@
 """QEMU and SSH helpers for the VM harness (controller side, stdlib only)."""
 
 import errno
+import json
 import os
 import shutil
 import signal
@@ -179,12 +180,21 @@ def pid_alive(pid):
         return False
 
 
+# Under TCG, a warm reset of a q35 machine with SMM (the secureboot firmware) hung in about half of
+# the reboots we tried on Debian 12 guests (2026-12-02: once before OVMF printed anything, once after
+# GRUB's banner), while cold starts booted 5 of 5. So for these firmwares a guest reset makes QEMU
+# exit (-no-reboot) and a supervisor starts the same command again: a power cycle, the way a host
+# with a stuck reset would be recovered. The variable store and the disk persist on files.
+COLD_RESET_FIRMWARES = ("secureboot",)
+
+
 def start_vm(accel, disk, serial, pidfile, memory, name, port=None, attempts=5, firmware="bios", vars_path=None):
-    """Start a daemonized QEMU on `disk`; return the host port forwarded to the guest's SSH.
+    """Start QEMU on `disk` in the background; return the host port forwarded to the guest's SSH.
 
     A port that is taken (or that QEMU cannot bind because someone raced us) is replaced by
-    another free one, up to `attempts` times. No -no-reboot: guest reboots and kdump's
-    capture-kernel reboot must reset the machine, keeping QEMU (and the port) alive.
+    another free one, up to `attempts` times. Guest reboots and kdump's capture-kernel reboot
+    reset the machine and keep the port: QEMU resets in place, or for COLD_RESET_FIRMWARES is
+    started again by supervise(); `pidfile` then holds the supervisor's pid, alive across resets.
     """
     last_error = ""
     for _attempt in range(attempts):
@@ -200,20 +210,115 @@ def start_vm(accel, disk, serial, pidfile, memory, name, port=None, attempts=5, 
             "-chardev", "file,id=serial0,path=%s,append=on" % serial,
             "-serial", "chardev:serial0",
             "-monitor", "none",
-            "-pidfile", pidfile,
-            "-daemonize",
         ]
-        proc = subprocess.run(cmd, check=False, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True)
-        if proc.returncode == 0:
+        if firmware in COLD_RESET_FIRMWARES:
+            ok, last_error = _start_supervised(cmd, pidfile)
+        else:
+            proc = subprocess.run(cmd + ["-pidfile", pidfile, "-daemonize"], check=False, stdin=subprocess.DEVNULL,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            ok, last_error = proc.returncode == 0, (proc.stderr or proc.stdout).strip()
+        if ok:
             return port
-        last_error = (proc.stderr or proc.stdout).strip()
         if "hostfwd" in last_error or "forwarding" in last_error:
             log("QEMU could not bind port %d (%s); retrying with another" % (port, last_error))
             port = None
             continue
         break
     raise RuntimeError("QEMU failed to start: %s\ncommand: %s" % (last_error, " ".join(cmd)))
+
+
+def _start_supervised(cmd, pidfile, timeout=60):
+    """Start supervise() detached; (True, "") once it has QEMU running, else (False, QEMU's error)."""
+    base = os.path.splitext(pidfile)[0]
+    log_path, qmp_path = base + "-supervisor.log", base + ".qmp"
+    for path in (pidfile, log_path):
+        if os.path.exists(path):
+            os.unlink(path)
+    with open(log_path, "w", encoding="utf-8") as out:
+        proc = subprocess.Popen([sys.executable, os.path.abspath(__file__), "supervise", pidfile, qmp_path, "--"] + cmd,
+                                stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if read_pid(pidfile) == proc.pid:
+            return True, ""
+        if proc.poll() is not None:
+            break
+        time.sleep(0.2)
+    else:
+        proc.kill()
+    proc.wait()
+    with open(log_path, encoding="utf-8", errors="replace") as f:
+        return False, f.read().strip() or "supervisor exited with status %s" % proc.returncode
+
+
+def _qmp_events(qmp_path, child):
+    """Connect to QEMU's QMP socket (retrying while QEMU starts) and yield its events until EOF."""
+    while True:
+        try:
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            sock.connect(qmp_path)
+            break
+        except OSError:
+            sock.close()
+            if child.poll() is not None:
+                return
+            time.sleep(0.1)
+    with sock, sock.makefile("rw", encoding="utf-8") as f:
+        f.readline()  # greeting
+        f.write('{"execute": "qmp_capabilities"}\n')
+        f.flush()
+        for line in f:
+            try:
+                message = json.loads(line)
+            except ValueError:
+                continue
+            if "event" in message or "return" in message:
+                yield message
+
+
+def supervise(pidfile, qmp_path, cmd):
+    """Run QEMU (`cmd`) with -no-reboot until it exits for another reason than a guest reset.
+
+    Writes its own pid to `pidfile` once QEMU answers on QMP; SIGTERM stops QEMU and itself.
+    Exits with QEMU's status.
+    """
+    cmd = cmd + ["-no-reboot", "-qmp", "unix:%s,server=on,wait=off" % qmp_path]
+    child = None
+
+    def stop(_signum, _frame):
+        if child is not None and child.poll() is None:
+            child.terminate()
+            child.wait()
+        sys.exit(143)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGHUP, stop)
+    starts = 0
+    while True:
+        if os.path.exists(qmp_path):
+            os.unlink(qmp_path)
+        child = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent)
+        starts += 1
+        guest_reset = False
+        for message in _qmp_events(qmp_path, child):
+            if "return" in message and starts == 1:
+                with open(pidfile + ".tmp", "w", encoding="ascii") as f:
+                    f.write("%d\n" % os.getpid())
+                os.rename(pidfile + ".tmp", pidfile)
+            if message.get("event") == "SHUTDOWN":
+                guest_reset = message.get("data", {}).get("reason") == "guest-reset"
+        status = child.wait()
+        log("%s QEMU exited with status %d%s" % (time.strftime("%H:%M:%S"), status,
+                                                  ", guest reset: cold start" if guest_reset else ""))
+        if not guest_reset:
+            sys.exit(status)
+
+
+def _die_with_parent():
+    """In the QEMU child: get SIGKILL when the supervisor dies, so no QEMU outlives it (prctl)."""
+    import ctypes
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def ssh_command(port, user, keyfile, extra=()):
@@ -276,3 +381,10 @@ def kill_pidfile(pidfile, expect=None):
         time.sleep(0.2)
     os.kill(pid, signal.SIGKILL)
     return True
+
+
+if __name__ == "__main__":
+    # python3 qemu.py supervise PIDFILE QMP_SOCKET -- QEMU-COMMAND...  (see start_vm)
+    if len(sys.argv) < 5 or sys.argv[1] != "supervise" or sys.argv[4] != "--":
+        sys.exit("usage: qemu.py supervise PIDFILE QMP_SOCKET -- QEMU-COMMAND...")
+    supervise(sys.argv[2], sys.argv[3], sys.argv[5:])

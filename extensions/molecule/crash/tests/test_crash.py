@@ -24,8 +24,9 @@ def kdump_info(host):
         return json.load(f)
 
 
-# molecule.yml: the firmware the VMs boot with (bios unless CRASHDUMP_FIRMWARE says otherwise).
-FIRMWARE = os.environ.get("CRASHDUMP_FIRMWARE") or "bios"
+# molecule.yml: the firmware the VMs boot with (secureboot unless CRASHDUMP_FIRMWARE says otherwise;
+# the same default there).
+FIRMWARE = os.environ.get("CRASHDUMP_FIRMWARE") or "secureboot"
 
 
 def test_firmware_secure_boot_and_lockdown(host):

@@ -36,8 +36,9 @@ def test_every_normal_grub_entry_carries_it_once(host):
         assert re.findall(r"(?:^|\s)(crashkernel=\S+)", line) == ["crashkernel=256M"], line
 
 
-# molecule.yml: ck-deb13 boots with CRASHDUMP_FIRMWARE (bios, uefi or secureboot), ck-deb12 with BIOS.
-FIRMWARE = os.environ.get("CRASHDUMP_FIRMWARE") or "bios"
+# molecule.yml: ck-deb13 boots with CRASHDUMP_FIRMWARE (bios, uefi or secureboot; the same default
+# there: uefi), ck-deb12 with BIOS.
+FIRMWARE = os.environ.get("CRASHDUMP_FIRMWARE") or "uefi"
 
 
 def uefi(host):
