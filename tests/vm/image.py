@@ -18,6 +18,7 @@ Steps (no loop-device partitions needed; they do not appear on our CI machine):
 """
 
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -296,7 +297,7 @@ def chroot(rootdir, *cmd, **kw):
 
 
 def missing_build_tools(boot):
-    tools = ["debootstrap", "qemu-system-x86_64", "qemu-img", "sfdisk", "mkfs.ext4", "ssh-keygen", "ssh"]
+    tools = ["debootstrap", "qemu-system-x86_64", "qemu-img", "sfdisk", "mkfs.ext4", "ssh-keygen", "ssh", "zstd"]
     if boot == "efi":
         tools.append("mkfs.vfat")
     return [t for t in tools if shutil.which(t) is None]
@@ -461,17 +462,26 @@ SECURE_BOOT_CHECK = "sudo mokutil --sb-state; cat /sys/kernel/security/lockdown"
 LOCKDOWN_RE = re.compile(r"\[(integrity|confidentiality)\]")
 
 
+# The saved state of the verification boot: `vm up` resumes it instead of booting when the VM asks
+# for the same machine (SNAPSHOT_FILES, snapshot_matches()); any reset afterwards boots for real.
+SNAPSHOT_FILES = {"disk": "snapshot.qcow2", "state": "snapshot.zst", "vars": "snapshot-efivars.fd",
+                  "info": "snapshot.json"}
+
+
 def verify_boot(workdir, image, keyfile, accel, boot):
-    """Boot the finished image through its firmware and GRUB on a throwaway overlay; require
-    BOOT_IMAGE= and sudo; for efi, under Secure Boot, require it on and the kernel locked down."""
+    """Boot the finished image through its firmware and GRUB on an overlay; require BOOT_IMAGE= and
+    sudo; for efi, under Secure Boot, require it on and the kernel locked down. Then save the
+    running VM (SNAPSHOT_FILES) once systemd has finished starting it."""
     firmware = "bios" if boot == "bios" else "secureboot"
-    overlay = os.path.join(workdir, "verify.qcow2")
+    # A relative backing file: the image dir is renamed into place after the build.
+    overlay = os.path.join(workdir, SNAPSHOT_FILES["disk"])
     serial = os.path.join(workdir, "verify-serial.log")
     pidfile = os.path.join(workdir, "verify.pid")
-    vars_path = qemu.new_vars_store(firmware, os.path.join(workdir, "verify-vars.fd"))
-    run(["qemu-img", "create", "-q", "-f", "qcow2", "-F", "qcow2", "-b", image, overlay])
-    port = qemu.start_vm(accel, overlay, serial, pidfile, memory=1024, name="crashdump-verify",
+    vars_path = qemu.new_vars_store(firmware, os.path.join(workdir, SNAPSHOT_FILES["vars"]))
+    run(["qemu-img", "create", "-q", "-f", "qcow2", "-F", "qcow2", "-b", os.path.basename(image), overlay])
+    port = qemu.start_vm(accel, overlay, serial, pidfile, memory=qemu.DEFAULT_MEMORY, name="crashdump-verify",
                          firmware=firmware, vars_path=vars_path)
+    saved = False
     try:
         timeout = int(os.environ.get("CRASHDUMP_VM_BOOT_TIMEOUT", "300"))
         seconds = qemu.wait_for_ssh(port, USER, keyfile, serial, pidfile, timeout)
@@ -488,13 +498,34 @@ def verify_boot(workdir, image, keyfile, accel, boot):
         if boot == "efi" and ("SecureBoot enabled" not in out or not LOCKDOWN_RE.search(out)):
             raise BuildError("under Secure Boot firmware the image did not report Secure Boot enabled and the "
                              "kernel locked down (%s): %s" % (SECURE_BOOT_CHECK, out))
-        qemu.ssh_output(port, USER, keyfile, "sudo systemctl poweroff", check=False)
-        qemu.wait_pid_exit(pidfile, 120)
+        state = qemu.ssh_output(port, USER, keyfile, "timeout 120 systemctl is-system-running --wait", check=False)
+        qemu.save_state(pidfile, os.path.join(workdir, SNAPSHOT_FILES["state"]))
+        info = {"firmware": firmware, "memory": qemu.DEFAULT_MEMORY, "cpus": qemu.VM_CPUS, "accel": accel,
+                "qemu": qemu.qemu_version(), "saved": int(time.time()), "system_state": state.strip()}
+        write(os.path.join(workdir, SNAPSHOT_FILES["info"]), json.dumps(info, indent=1) + "\n")
+        saved = True
+        log("verify boot: saved the running VM (%s) for `vm up` to resume" % state.strip())
     finally:
         qemu.kill_pidfile(pidfile)
-        os.unlink(overlay)
-        if vars_path:
-            os.unlink(vars_path)
+        if not saved:
+            for name in SNAPSHOT_FILES.values():
+                if os.path.exists(os.path.join(workdir, name)):
+                    os.unlink(os.path.join(workdir, name))
+
+
+def snapshot_matches(image_dir, firmware, memory, accel):
+    """(True, "") when the image's saved state resumes as a VM with these settings, else (False, why)."""
+    try:
+        with open(os.path.join(image_dir, SNAPSHOT_FILES["info"]), encoding="utf-8") as f:
+            info = json.load(f)
+    except (OSError, ValueError):
+        return False, "the image has no saved state"
+    wanted = {"firmware": firmware, "memory": memory, "cpus": qemu.VM_CPUS, "accel": accel,
+              "qemu": qemu.qemu_version()}
+    for key, value in wanted.items():
+        if info.get(key) != value:
+            return False, "the saved state has %s %s, this VM %s" % (key, info.get(key), value)
+    return True, ""
 
 
 def image_name(release, boot):
@@ -515,7 +546,7 @@ def build(release, boot, cache_dir, accel):
     if missing:
         raise BuildError(
             "missing tools: %s; install them with: apt-get install qemu-system-x86 qemu-utils debootstrap "
-            "fdisk e2fsprogs openssh-client dosfstools (or run tests/vm/install-deps)" % ", ".join(missing)
+            "fdisk e2fsprogs openssh-client dosfstools zstd (or run tests/vm/install-deps)" % ", ".join(missing)
         )
     if os.geteuid() != 0:
         raise BuildError("building an image needs root (debootstrap, chroot); run as root or via sudo")
@@ -560,7 +591,7 @@ def build(release, boot, cache_dir, accel):
         run(["qemu-img", "convert", "-O", "qcow2", disk, image])
         os.unlink(disk)
         verify_boot(workdir, image, keyfile, accel, boot)
-        for leftover in ("vmlinuz", "initrd.img", "verify.pid"):
+        for leftover in ("vmlinuz", "initrd.img", "verify.pid", "verify.qmp", "verify-control.qmp"):
             p = os.path.join(workdir, leftover)
             if os.path.exists(p):
                 os.unlink(p)

@@ -2,6 +2,7 @@
 
 import errno
 import json
+import shlex
 import os
 import shutil
 import signal
@@ -78,6 +79,7 @@ def choose_accel():
 # with two vCPUs each, a vCPU preempted while holding a guest spinlock leaves its sibling spinning.
 # Measured 2026-12-02, lanes no_reboot,default: 2 vCPUs 1343 s / 1769 s, 1 vCPU 563 s / 770 s.
 VM_CPUS = int(os.environ.get("CRASHDUMP_VM_CPUS") or 1)
+DEFAULT_MEMORY = 1536  # MiB; `vm up --memory` overrides, and then the VM boots cold (no snapshot)
 
 
 # The firmwares a VM can boot with, from Debian's ovmf package (/usr/share/doc/ovmf/README.Debian):
@@ -126,6 +128,17 @@ def firmware_args(firmware, vars_path):
         args += ["-global", "driver=cfi.pflash01,property=secure,value=on"]
     return args + ["-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + code,
                    "-drive", "if=pflash,format=raw,unit=1,file=" + vars_path]
+
+
+_QEMU_VERSION = []
+
+
+def qemu_version():
+    """QEMU's version line: a saved VM state resumes only under the QEMU that wrote it."""
+    if not _QEMU_VERSION:
+        out = subprocess.run([QEMU, "--version"], check=True, stdout=subprocess.PIPE, text=True).stdout
+        _QEMU_VERSION.append(out.splitlines()[0].strip())
+    return _QEMU_VERSION[0]
 
 
 def base_command(accel, memory, name="crashdump-vm", smp=None, firmware="bios", vars_path=None):
@@ -188,13 +201,21 @@ def pid_alive(pid):
 COLD_RESET_FIRMWARES = ("secureboot",)
 
 
-def start_vm(accel, disk, serial, pidfile, memory, name, port=None, attempts=5, firmware="bios", vars_path=None):
+def control_socket(pidfile):
+    """The QMP socket every harness VM listens on (save_state() uses it), beside its pidfile."""
+    return os.path.splitext(pidfile)[0] + "-control.qmp"
+
+
+def start_vm(accel, disk, serial, pidfile, memory, name, port=None, attempts=5, firmware="bios", vars_path=None,
+             incoming=None):
     """Start QEMU on `disk` in the background; return the host port forwarded to the guest's SSH.
 
     A port that is taken (or that QEMU cannot bind because someone raced us) is replaced by
     another free one, up to `attempts` times. Guest reboots and kdump's capture-kernel reboot
     reset the machine and keep the port: QEMU resets in place, or for COLD_RESET_FIRMWARES is
     started again by supervise(); `pidfile` then holds the supervisor's pid, alive across resets.
+    `incoming`: a state file from save_state() to resume instead of booting (`disk` must then be an
+    overlay of the disk saved with it, and the machine the same).
     """
     last_error = ""
     for _attempt in range(attempts):
@@ -210,7 +231,10 @@ def start_vm(accel, disk, serial, pidfile, memory, name, port=None, attempts=5, 
             "-chardev", "file,id=serial0,path=%s,append=on" % serial,
             "-serial", "chardev:serial0",
             "-monitor", "none",
+            "-qmp", "unix:%s,server=on,wait=off" % control_socket(pidfile),
         ]
+        if incoming:
+            cmd += ["-incoming", "exec:zstd -dcq " + shlex.quote(incoming)]
         if firmware in COLD_RESET_FIRMWARES:
             ok, last_error = _start_supervised(cmd, pidfile)
         else:
@@ -218,6 +242,8 @@ def start_vm(accel, disk, serial, pidfile, memory, name, port=None, attempts=5, 
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             ok, last_error = proc.returncode == 0, (proc.stderr or proc.stdout).strip()
         if ok:
+            if incoming:
+                _resume(pidfile)
             return port
         if "hostfwd" in last_error or "forwarding" in last_error:
             log("QEMU could not bind port %d (%s); retrying with another" % (port, last_error))
@@ -297,6 +323,10 @@ def supervise(pidfile, qmp_path, cmd):
     while True:
         if os.path.exists(qmp_path):
             os.unlink(qmp_path)
+        if starts and "-incoming" in cmd:
+            # A reset after resuming a saved state boots: through the firmware and GRUB, like any reset.
+            at = cmd.index("-incoming")
+            cmd = cmd[:at] + cmd[at + 2:]
         child = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent)
         starts += 1
         guest_reset = False
@@ -319,6 +349,57 @@ def _die_with_parent():
     import ctypes
     PR_SET_PDEATHSIG = 1
     ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def qmp(path, command, arguments=None, timeout=60):
+    """Run one QMP command on the socket at `path`; return its "return" value (events are skipped)."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.settimeout(timeout)
+        sock.connect(path)
+        with sock.makefile("rw", encoding="utf-8") as f:
+            f.readline()  # greeting
+            for request in ({"execute": "qmp_capabilities"}, {"execute": command, "arguments": arguments or {}}):
+                f.write(json.dumps(request) + "\n")
+                f.flush()
+                while True:
+                    message = json.loads(f.readline())
+                    if "error" in message:
+                        raise RuntimeError("QMP %s failed: %s" % (request["execute"], message["error"]))
+                    if "return" in message:
+                        break
+    return message["return"]
+
+
+def save_state(pidfile, state_path, timeout=300):
+    """Stop the VM and write its whole state (RAM, devices) to `state_path`, zstd-compressed; then
+    quit QEMU. The disk is flushed by the stop: keep it, unchanged, as the state's disk."""
+    path = control_socket(pidfile)
+    qmp(path, "stop")
+    qmp(path, "migrate", {"uri": "exec:zstd -1 -q -o " + shlex.quote(state_path)})
+    deadline = time.monotonic() + timeout
+    while True:
+        status = qmp(path, "query-migrate").get("status")
+        if status == "completed":
+            break
+        if status in ("failed", "cancelled") or time.monotonic() > deadline:
+            raise RuntimeError("saving the VM state to %s: migration %s" % (state_path, status or "timed out"))
+        time.sleep(0.5)
+    qmp(path, "quit")
+    wait_pid_exit(pidfile, 60)
+
+
+def _resume(pidfile, timeout=120):
+    """Once the incoming state is loaded, run the guest: it was saved stopped (save_state)."""
+    path = control_socket(pidfile)
+    deadline = time.monotonic() + timeout
+    while True:
+        status = qmp(path, "query-migrate").get("status")
+        if status == "completed":
+            qmp(path, "cont")
+            return
+        if status == "failed" or time.monotonic() > deadline:
+            raise RuntimeError("loading the saved VM state failed (migration %s)" % (status or "timed out"))
+        time.sleep(0.2)
 
 
 def ssh_command(port, user, keyfile, extra=()):

@@ -26,7 +26,7 @@ sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
 import image  # noqa: E402  (build recipe)
 import qemu  # noqa: E402
 
-DEFAULT_MEMORY = 1536
+DEFAULT_MEMORY = qemu.DEFAULT_MEMORY
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
 INSTALL_HINT = "apt-get install qemu-system-x86 qemu-utils debootstrap (or run tests/vm/install-deps as root)"
 
@@ -215,19 +215,31 @@ def cmd_up(args):
     pidfile = os.path.join(d, "qemu.pid")
     keyfile = os.path.join(img, "id_ed25519")
     base = os.path.join(img, "base.qcow2")
+    accel = choose_accel()
+    resume, why_not = image.snapshot_matches(img, args.firmware, args.memory, accel)
+    if os.environ.get("CRASHDUMP_VM_SNAPSHOT", "1") == "0":
+        resume, why_not = False, "CRASHDUMP_VM_SNAPSHOT=0"
     try:
-        subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", "-F", "qcow2", "-b", base, overlay],
+        backing = os.path.join(img, image.SNAPSHOT_FILES["disk"]) if resume else base
+        subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", "-F", "qcow2", "-b", backing, overlay],
                        check=True)
         # The VM's own UEFI variable store: what its firmware and OS write persist across its reboots.
+        # Resuming, it must be the store the saved firmware was using.
         vars_path = qemu.new_vars_store(args.firmware, os.path.join(d, "efivars.fd"))
-        accel = choose_accel()
+        if resume and vars_path:
+            shutil.copyfile(os.path.join(img, image.SNAPSHOT_FILES["vars"]), vars_path)
         start = time.monotonic()
         port = qemu.start_vm(accel, overlay, serial, pidfile, args.memory, name="crashdump-" + args.name,
-                             firmware=args.firmware, vars_path=vars_path)
-        log("%s: QEMU pid %s (%s), SSH on 127.0.0.1:%d, serial log %s"
-            % (args.name, qemu.read_pid(pidfile), accel, port, serial))
+                             firmware=args.firmware, vars_path=vars_path,
+                             incoming=os.path.join(img, image.SNAPSHOT_FILES["state"]) if resume else None)
+        log("%s: QEMU pid %s (%s), SSH on 127.0.0.1:%d, serial log %s; %s"
+            % (args.name, qemu.read_pid(pidfile), accel, port, serial,
+               "resuming the image's saved boot" if resume else "booting (no saved state: %s)" % why_not))
         timeout = int(os.environ.get("CRASHDUMP_VM_BOOT_TIMEOUT", "300"))
         qemu.wait_for_ssh(port, image.USER, keyfile, serial, pidfile, timeout)
+        if resume:
+            # The guest's clock stands where it was saved; apt refuses Release files "not valid yet".
+            qemu.ssh_output(port, image.USER, keyfile, "sudo date -u -s @%d >/dev/null" % time.time())
         boot_seconds = round(time.monotonic() - start, 1)
     except (RuntimeError, OSError, subprocess.CalledProcessError) as e:
         # Keep the serial log in the message, leave no running VM or overlay behind.
@@ -246,6 +258,7 @@ def cmd_up(args):
         "accel": accel,
         "memory": args.memory,
         "boot_seconds": boot_seconds,
+        "started": "resumed" if resume else "booted",
         "image": base,
         "overlay": overlay,
     }
