@@ -338,8 +338,8 @@ def supervise(pidfile, qmp_path, cmd):
             if message.get("event") == "SHUTDOWN":
                 guest_reset = message.get("data", {}).get("reason") == "guest-reset"
         status = child.wait()
-        log("%s QEMU exited with status %d%s" % (time.strftime("%H:%M:%S"), status,
-                                                  ", guest reset: cold start" if guest_reset else ""))
+        reset_note = ", guest reset: cold start" if guest_reset else ""
+        log("%s QEMU exited with status %d%s" % (time.strftime("%H:%M:%S"), status, reset_note))
         if not guest_reset:
             sys.exit(status)
 
