@@ -235,7 +235,8 @@ def cmd_up(args):
         log("%s: QEMU pid %s (%s), SSH on 127.0.0.1:%d, serial log %s; %s"
             % (args.name, qemu.read_pid(pidfile), accel, port, serial,
                "resuming the image's saved boot" if resume else "booting (no saved state: %s)" % why_not))
-        timeout = int(os.environ.get("CRASHDUMP_VM_BOOT_TIMEOUT", "300"))
+        # A cold boot took over 200 s to reach udev with five guests on two cores (2026-12-03).
+        timeout = int(os.environ.get("CRASHDUMP_VM_BOOT_TIMEOUT", "900"))
         qemu.wait_for_ssh(port, image.USER, keyfile, serial, pidfile, timeout)
         if resume:
             # The guest's clock stands where it was saved; apt refuses Release files "not valid yet".
