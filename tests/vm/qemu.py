@@ -195,12 +195,10 @@ def pid_alive(pid):
 
 # Under TCG, a warm reset of a q35 machine with SMM (the secureboot firmware) hung in about half of
 # the reboots we tried on Debian 12 guests (2026-12-02: once before OVMF printed anything, once after
-# GRUB's banner), while cold starts booted 5 of 5. Without SMM (uefi) OVMF spun at 100% CPU for about
-# 4 minutes after a reset before the kernel started (2026-12-03, twice, tests/vm/README.md Timings).
-# So for these firmwares a guest reset makes QEMU exit (-no-reboot) and a supervisor starts the same
-# command again: a power cycle, the way a host with a stuck reset would be recovered. The variable
-# store and the disk persist on files.
-COLD_RESET_FIRMWARES = ("uefi", "secureboot")
+# GRUB's banner), while cold starts booted 5 of 5. So for these firmwares a guest reset makes QEMU
+# exit (-no-reboot) and a supervisor starts the same command again: a power cycle, the way a host
+# with a stuck reset would be recovered. The variable store and the disk persist on files.
+COLD_RESET_FIRMWARES = ("secureboot",)
 
 
 def control_socket(pidfile):
