@@ -1,5 +1,5 @@
 # crashdump.kdump — developer and CI entry points.
-#   make check   lint, sanity (ansible-core 2.16 and 2.19), Python 2.7/3.6 syntax, units
+#   make check   lint, sanity (ansible-core 2.16 and 2.19), Python 2.7/3.6 syntax, units, harness units
 #   make demo    a Debian 12 VM made kdump-ready, crashed, and its vmcore shown
 #                (FIRMWARE=uefi or secureboot boots it through OVMF; default bios, the fastest)
 #   make test    everything CI runs (check + the VM scenarios)
@@ -24,9 +24,9 @@ CRASHDUMP_RELEASE ?= bookworm
 export PATH := $(VENV)/bin:$(PATH)
 
 .PHONY: FORCE check test demo bench test-all vm-test vm-deps lint sanity sanity-2.16 sanity-2.19 units pysyntax changelog-lint \
-	build-import deps-debian clean role-specs
+	build-import deps-debian clean role-specs harness-units
 
-check: lint sanity pysyntax units build-import
+check: lint sanity pysyntax units harness-units build-import
 
 # Real QEMU VMs (tests/vm): each scenario boots Debian through its firmware and GRUB. A+B+C is a
 # chain (tests/vm/run-scenario): its members run in order, and those that name the same VM share it
@@ -147,6 +147,11 @@ units: $(VENV)/.installed $(COLLECTION)
 	$(call get-pip-shim,$(VENV))
 	cd $(COLLECTION) && $(VENV)/bin/ansible-test units --venv --python $(TEST_PYTHON) --color no \
 		--requirements
+
+# The VM harness's own logic (accelerator choice, start watch) against a fake QEMU: no VM boots,
+# except one real kernel under TCG when an image's kernel is cached.
+harness-units: $(VENV)/.installed
+	$(VENV)/bin/python -m pytest -q -p no:cacheprovider tests/vm/unit
 
 # The acceptance check of issue 2: a built and installed collection imports.
 build-import: $(VENV)/.installed

@@ -100,6 +100,7 @@ def main():
     boot_seconds = time.monotonic() - begin
     inventory = vmhost.write_inventory(os.path.join(WORK, "inventory.ini"), name, vm)
     print("    %s answers on SSH at %s:%s (%s, %.0f s)" % (name, vm["host"], vm["port"], vm["accel"], boot_seconds))
+    print("    accelerator %s: %s" % (vm["accel"], vm.get("accel_reason", "")))
 
     step("Making it kdump-ready: install kdump-tools, reserve memory, configure, reboot, re-check")
     enable_seconds = playbook("enable", inventory, vm["serial_log"], "-e", "kdump_reboot_ok=true")

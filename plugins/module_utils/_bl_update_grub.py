@@ -44,14 +44,16 @@ GRUB_CFG = "/boot/grub/grub.cfg"
 
 _STRIP = "sed -e 's/\\(^\\|[[:space:]]\\)crashkernel=[^[:space:]]*//g'"
 
-# Prints the two variables as grub-mkconfig would see them. Arguments: the
-# drop-ins in order; '-' stands for our planned drop-in, read from stdin.
+# Prints the two variables as grub-mkconfig would see them, one per line, then END_MARK so that
+# output cut short is told from empty variables. Arguments: the drop-ins in order; '-' stands for our
+# planned drop-in, read from stdin.
+END_MARK = "# end of the evaluated GRUB defaults"
 EVALUATE_SCRIPT = (
     '[ -f /etc/default/grub ] && . /etc/default/grub\n'
     'for f in "$@"; do\n'
     '  if [ "$f" = - ]; then . /dev/stdin; elif [ -e "$f" ]; then . "$f"; fi\n'
     'done\n'
-    'printf "%s\\n%s\\n" "$GRUB_CMDLINE_LINUX" "$GRUB_CMDLINE_LINUX_DEFAULT"\n'
+    'printf "%%s\\n%%s\\n%%s\\n" "$GRUB_CMDLINE_LINUX" "$GRUB_CMDLINE_LINUX_DEFAULT" "%s"\n' % END_MARK
 )
 
 
@@ -83,11 +85,13 @@ def dropin_order(existing_names, ours_present):
 
 
 def parse_evaluated(stdout):
-    """(tokens from GRUB_CMDLINE_LINUX, tokens from GRUB_CMDLINE_LINUX_DEFAULT)."""
+    """(tokens from GRUB_CMDLINE_LINUX, tokens from GRUB_CMDLINE_LINUX_DEFAULT) from EVALUATE_SCRIPT's output."""
     lines = stdout.split("\n")
-    linux = lines[0] if lines else ""
-    default = lines[1] if len(lines) > 1 else ""
-    return crashkernel_tokens(linux), crashkernel_tokens(default)
+    if len(lines) != 4 or lines[2] != END_MARK or lines[3] != "":
+        raise BootloaderError("cannot read GRUB_CMDLINE_LINUX and GRUB_CMDLINE_LINUX_DEFAULT as grub-mkconfig "
+                              "would see them: the shell printed %r, expected two lines and %r (a value with a "
+                              "line break, or output cut short). Nothing was changed." % (stdout[-400:], END_MARK))
+    return crashkernel_tokens(lines[0]), crashkernel_tokens(lines[1])
 
 
 def _expected(kind, predicted):

@@ -8,11 +8,24 @@ PRIVATE to the crashdump.kdump collection; it may change without notice.
 
 Commands are argv lists (never shell strings) run with a C locale so their
 output can be parsed. Python 2.7 and 3.6+.
+
+Output is read until the command closes it (``Popen.communicate``), not through
+``AnsibleModule.run_command``: its read loop stops as soon as the process has
+exited after a select() that timed out, so whatever the command printed in
+between is lost (ansible/ansible#51393, still so in ansible-core 2.19). On a
+loaded host that turned a shell's evaluation of the GRUB defaults into empty
+output, and a correct plan into a refusal.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
+
+import errno
+import os
+import subprocess
+
+from ansible.module_utils.common.text.converters import to_bytes, to_native
 
 C_LOCALE = dict(LANG="C", LC_ALL="C", LC_MESSAGES="C", LC_CTYPE="C")
 
@@ -32,7 +45,7 @@ class CommandError(Exception):
 
 
 class Runner(object):
-    """Runs commands through an AnsibleModule with a C locale."""
+    """Runs commands with a C locale; finds tools through the AnsibleModule."""
 
     def __init__(self, module):
         self.module = module
@@ -42,9 +55,25 @@ class Runner(object):
         return self.module.get_bin_path(name, required=required, opt_dirs=list(extra_paths))
 
     def run(self, argv, check=True, data=None):
-        """Return (rc, stdout, stderr); raise CommandError when ``check`` and rc != 0."""
-        rc, out, err = self.module.run_command(list(argv), data=data, environ_update=C_LOCALE,
-                                               binary_data=data is not None)
+        """Return (rc, stdout, stderr); raise CommandError when ``check`` and rc != 0.
+
+        ``data`` (bytes) is the command's stdin; without it stdin is empty. A command that cannot be
+        started returns 127 (not found) or 126, as a shell would, with the reason in stderr.
+        """
+        env = dict(os.environ)
+        env.update(C_LOCALE)
+        b_argv = [to_bytes(arg, errors="surrogate_or_strict") for arg in argv]
+        try:
+            process = subprocess.Popen(b_argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                       env=env, close_fds=True)
+        except OSError as exc:
+            rc = 127 if exc.errno == errno.ENOENT else 126
+            out, err = "", "%s: %s" % (argv[0], exc.strerror)
+        else:
+            b_out, b_err = process.communicate(data or b"")
+            rc = process.returncode
+            out = to_native(b_out, errors="surrogate_or_strict")
+            err = to_native(b_err, errors="surrogate_or_strict")
         if check and rc != 0:
             raise CommandError(argv, rc, out, err)
         return rc, out, err

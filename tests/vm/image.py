@@ -15,6 +15,8 @@ Steps (no loop-device partitions needed; they do not appear on our CI machine):
   5. convert to qcow2; verification boot through the firmware and GRUB on a throwaway overlay
      (BOOT_IMAGE=; for efi under Secure Boot, which must be on, with the kernel locked down);
   6. atomic rename of the temp dir into the cache.
+Both boots run under accel.Chooser's choice; when KVM fails them (qemu.StartWatch) they run again
+under TCG.
 """
 
 import hashlib
@@ -28,7 +30,8 @@ import tempfile
 import time
 import uuid
 
-import qemu  # sibling module: QEMU command line, accel probe, SSH helpers
+import accel  # sibling module: KVM or TCG, and the fallback when KVM fails a VM
+import qemu  # sibling module: QEMU command line, SSH helpers
 
 RELEASES = {"bookworm": "Debian 12", "trixie": "Debian 13"}
 BOOTS = ("bios", "efi")
@@ -37,6 +40,7 @@ PART_START_MIB = 1  # bios: leaves the post-MBR gap grub-pc needs; efi: where th
 ESP_SIZE_MIB = 63  # shim, GRUB and MokManager take ~5 MiB
 ESP_VOLUME_ID = "CDDA0001"  # FAT serial, so fstab can name the ESP before it exists (UUID=CDDA-0001)
 USER = "debian"
+KERNEL = "vmlinuz"  # the image's kernel, kept beside it: accel.Chooser boots it to prove KVM
 
 # What each boot kind adds to PACKAGES. efi: Debian's signed shim and GRUB, which OVMF with
 # Microsoft's keys enrolled accepts (shim is signed by Microsoft, GRUB and the kernel by Debian);
@@ -434,24 +438,49 @@ def make_disk(rootdir, workdir, boot, root_uuid):
     return disk
 
 
-def first_boot(workdir, disk, kernel, initrd, root_uuid, accel):
-    """Direct-kernel boot that runs the firstboot unit (grub-install) and powers off."""
+def first_boot(workdir, disk, kernel, initrd, root_uuid, accel_now):
+    """Direct-kernel boot that runs the firstboot unit (grub-install) and powers off.
+    Under KVM, raises qemu.KvmTrouble when KVM fails the guest (qemu.StartWatch)."""
     serial = os.path.join(workdir, "firstboot-serial.log")
-    cmd = qemu.base_command(accel, memory=1024) + [
+    qmp_path = os.path.join(workdir, "firstboot.qmp")
+    cmd = qemu.base_command(accel_now, memory=1024) + [
         "-drive", "file=%s,if=virtio,format=raw,cache=unsafe" % disk,
         "-kernel", kernel,
         "-initrd", initrd,
         "-append", "root=UUID=%s ro console=ttyS0,115200n8" % root_uuid,
         "-serial", "file:" + serial,
+        "-qmp", "unix:%s,server=on,wait=off" % qmp_path,
         "-no-reboot",
     ]
     timeout = int(os.environ.get("CRASHDUMP_VM_FIRSTBOOT_TIMEOUT", "600"))
-    log("first boot (grub-install), accel=%s, timeout %ds" % (accel, timeout))
+    log("first boot (grub-install), accel=%s, timeout %ds" % (accel_now, timeout))
+    for path in (serial, qmp_path):
+        if os.path.exists(path):
+            os.unlink(path)
+    watch = qemu.StartWatch(serial, qmp_path) if accel_now == "kvm" else None
     start = time.monotonic()
-    try:
-        subprocess.run(cmd, check=True, timeout=timeout, stdin=subprocess.DEVNULL)
-    except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as e:
-        raise BuildError("first boot failed (%s)\n%s" % (e, qemu.tail(serial))) from e
+    with open(os.path.join(workdir, "firstboot-qemu.log"), "w+", encoding="utf-8") as qemu_log:
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=qemu_log, stderr=subprocess.STDOUT)
+        try:
+            while proc.poll() is None:
+                trouble = watch.trouble() if watch else None
+                if trouble:
+                    raise qemu.KvmTrouble(trouble)
+                if time.monotonic() - start > timeout:
+                    raise BuildError("first boot did not finish within %ds\n%s" % (timeout, qemu.tail(serial)))
+                time.sleep(1)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait()
+        qemu_log.seek(0)
+        qemu_output = qemu_log.read().strip()
+    if proc.returncode:
+        if watch and watch.printed_nothing():
+            raise qemu.KvmTrouble("QEMU exited with status %d before the guest printed anything: %s"
+                                  % (proc.returncode, qemu_output[-300:]))
+        raise BuildError("first boot failed (QEMU exited with status %d: %s)\n%s"
+                         % (proc.returncode, qemu_output, qemu.tail(serial)))
     with open(serial, encoding="utf-8", errors="replace") as f:
         if "CRASHDUMP-FIRSTBOOT-OK" not in f.read():
             raise BuildError("first boot did not install GRUB\n" + qemu.tail(serial))
@@ -470,10 +499,11 @@ SNAPSHOT_FILES = {"disk": "snapshot.qcow2", "state": "snapshot.zst", "vars": "sn
                   "info": "snapshot.json"}
 
 
-def verify_boot(workdir, image, keyfile, accel, boot):
+def verify_boot(workdir, image, keyfile, accel_now, boot):
     """Boot the finished image through its firmware and GRUB on an overlay; require BOOT_IMAGE= and
     sudo; for efi, under Secure Boot, require it on and the kernel locked down. Then save the
-    running VM (SNAPSHOT_FILES) once systemd has finished starting it."""
+    running VM (SNAPSHOT_FILES) once systemd has finished starting it. Under KVM, raises
+    qemu.KvmTrouble when KVM fails the guest (qemu.StartWatch)."""
     firmware = "bios" if boot == "bios" else "secureboot"
     # A relative backing file: the image dir is renamed into place after the build.
     overlay = os.path.join(workdir, SNAPSHOT_FILES["disk"])
@@ -481,12 +511,13 @@ def verify_boot(workdir, image, keyfile, accel, boot):
     pidfile = os.path.join(workdir, "verify.pid")
     vars_path = qemu.new_vars_store(firmware, os.path.join(workdir, SNAPSHOT_FILES["vars"]))
     run(["qemu-img", "create", "-q", "-f", "qcow2", "-F", "qcow2", "-b", os.path.basename(image), overlay])
-    port = qemu.start_vm(accel, overlay, serial, pidfile, memory=qemu.DEFAULT_MEMORY, name="crashdump-verify",
-                         firmware=firmware, vars_path=vars_path)
+    watch = qemu.StartWatch(serial, qemu.control_socket(pidfile)) if accel_now == "kvm" else None
     saved = False
     try:
+        port = qemu.start_vm(accel_now, overlay, serial, pidfile, memory=qemu.DEFAULT_MEMORY,
+                             name="crashdump-verify", firmware=firmware, vars_path=vars_path)
         timeout = int(os.environ.get("CRASHDUMP_VM_BOOT_TIMEOUT", "300"))
-        seconds = qemu.wait_for_ssh(port, USER, keyfile, serial, pidfile, timeout)
+        seconds = qemu.wait_for_ssh(port, USER, keyfile, serial, pidfile, timeout, watch=watch)
         log("verify boot (%s): SSH answered after %.0fs" % (firmware, seconds))
         command = "cat /proc/cmdline; sudo -n true && echo SUDO-OK"
         if boot == "efi":
@@ -502,7 +533,7 @@ def verify_boot(workdir, image, keyfile, accel, boot):
                              "kernel locked down (%s): %s" % (SECURE_BOOT_CHECK, out))
         state = qemu.ssh_output(port, USER, keyfile, "timeout 120 systemctl is-system-running --wait", check=False)
         qemu.save_state(pidfile, os.path.join(workdir, SNAPSHOT_FILES["state"]))
-        info = {"firmware": firmware, "memory": qemu.DEFAULT_MEMORY, "cpus": qemu.VM_CPUS, "accel": accel,
+        info = {"firmware": firmware, "memory": qemu.DEFAULT_MEMORY, "cpus": qemu.VM_CPUS, "accel": accel_now,
                 "qemu": qemu.qemu_version(), "saved": int(time.time()), "system_state": state.strip()}
         write(os.path.join(workdir, SNAPSHOT_FILES["info"]), json.dumps(info, indent=1) + "\n")
         saved = True
@@ -535,8 +566,9 @@ def image_name(release, boot):
     return "%s-%s-%s" % (release, boot, builder_version())
 
 
-def build(release, boot, cache_dir, accel):
-    """Build the base image for RELEASE and BOOT into cache_dir/images/image_name()/; return that dir."""
+def build(release, boot, cache_dir, chooser):
+    """Build the base image for RELEASE and BOOT into cache_dir/images/image_name()/; return that dir.
+    `chooser`: an accel.Chooser."""
     if release not in RELEASES:
         raise BuildError(
             "unknown release %r; supported: %s"
@@ -581,19 +613,24 @@ def build(release, boot, cache_dir, accel):
         if not kernels:
             raise BuildError("no kernel in %s" % boot_dir)
         kver = kernels[-1][len("vmlinuz-"):]
-        kernel = os.path.join(workdir, "vmlinuz")
+        kernel = os.path.join(workdir, KERNEL)
         initrd = os.path.join(workdir, "initrd.img")
         shutil.copy(os.path.join(boot_dir, "vmlinuz-" + kver), kernel)
         shutil.copy(os.path.join(boot_dir, "initrd.img-" + kver), initrd)
 
         disk = make_disk(rootdir, workdir, boot, root_uuid)
         shutil.rmtree(rootdir)
-        first_boot(workdir, disk, kernel, initrd, root_uuid, accel)
+        accel_now, reason = chooser.choose(kernel)
+        log("accelerator %s: %s" % (accel_now, reason))
+        accel_now, reason = accel.run_with_fallback(
+            chooser, "the image's first boot", accel_now, reason,
+            lambda a: first_boot(workdir, disk, kernel, initrd, root_uuid, a))[1:]
         image = os.path.join(workdir, "base.qcow2")
         run(["qemu-img", "convert", "-O", "qcow2", disk, image])
         os.unlink(disk)
-        verify_boot(workdir, image, keyfile, accel, boot)
-        for leftover in ("vmlinuz", "initrd.img", "verify.pid", "verify.qmp", "verify-control.qmp"):
+        accel.run_with_fallback(chooser, "the image's verification boot", accel_now, reason,
+                                lambda a: verify_boot(workdir, image, keyfile, a, boot))
+        for leftover in ("initrd.img", "firstboot.qmp", "verify.pid", "verify.qmp", "verify-control.qmp"):
             p = os.path.join(workdir, leftover)
             if os.path.exists(p):
                 os.unlink(p)

@@ -23,6 +23,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
+import accel  # noqa: E402  (KVM or TCG)
 import image  # noqa: E402  (build recipe)
 import qemu  # noqa: E402
 
@@ -48,27 +49,11 @@ def vm_dir(name):
     return os.path.join(cache_dir(), "vms", name)
 
 
-def choose_accel():
-    """kvm or tcg. The probe costs ~3 s when KVM is broken, so its verdict is kept per host boot."""
-    if os.environ.get("CRASHDUMP_VM_ACCEL"):
-        return os.environ["CRASHDUMP_VM_ACCEL"]
-    with open("/proc/sys/kernel/random/boot_id", encoding="ascii") as f:
-        boot_id = f.read().strip()
-    path = os.path.join(cache_dir(), "accel")
+def accel_chooser():
     try:
-        with open(path, encoding="ascii") as f:
-            cached_boot, accel = f.read().split()
-        if cached_boot == boot_id and accel in ("kvm", "tcg"):
-            return accel
-    except (OSError, ValueError):
-        pass
-    accel = qemu.choose_accel()
-    os.makedirs(cache_dir(), exist_ok=True)
-    with open(path, "w", encoding="ascii") as f:
-        f.write("%s %s\n" % (boot_id, accel))
-    if accel == "tcg":
-        log("KVM unusable here; using TCG (-cpu max)")
-    return accel
+        return accel.Chooser(cache_dir(), log)
+    except ValueError as e:
+        raise Error(str(e)) from e
 
 
 def check_release(release):
@@ -139,7 +124,7 @@ def ensure_image(release, boot):
             return final
         try:
             with StdoutToStderr():
-                built = image.build(release, boot, cache_dir(), choose_accel())
+                built = image.build(release, boot, cache_dir(), accel_chooser())
         except image.BuildError as e:
             raise Error("image build failed: %s" % e) from e
     # Older builds are not deleted here: another checkout (branch) may share this cache and use
@@ -215,37 +200,55 @@ def cmd_up(args):
     pidfile = os.path.join(d, "qemu.pid")
     keyfile = os.path.join(img, "id_ed25519")
     base = os.path.join(img, "base.qcow2")
-    accel = choose_accel()
-    resume, why_not = image.snapshot_matches(img, args.firmware, args.memory, accel)
-    if os.environ.get("CRASHDUMP_VM_SNAPSHOT", "1") == "0":
-        resume, why_not = False, "CRASHDUMP_VM_SNAPSHOT=0"
+    chooser = accel_chooser()
+    chosen, accel_reason = chooser.choose(os.path.join(img, image.KERNEL))
+    log("%s: accelerator %s: %s" % (args.name, chosen, accel_reason))
+
+    def start(accel_now):
+        """Boot (or resume) the VM under `accel_now` and wait for SSH; on failure leave nothing running."""
+        resume, why_not = image.snapshot_matches(img, args.firmware, args.memory, accel_now)
+        if os.environ.get("CRASHDUMP_VM_SNAPSHOT", "1") == "0":
+            resume, why_not = False, "CRASHDUMP_VM_SNAPSHOT=0"
+        try:
+            backing = os.path.join(img, image.SNAPSHOT_FILES["disk"]) if resume else base
+            subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", "-F", "qcow2", "-b", backing, overlay],
+                           check=True)
+            # The VM's own UEFI variable store: what its firmware and OS write persist across its reboots.
+            # Resuming, it must be the store the saved firmware was using.
+            vars_path = qemu.new_vars_store(args.firmware, os.path.join(d, "efivars.fd"))
+            if resume and vars_path:
+                shutil.copyfile(os.path.join(img, image.SNAPSHOT_FILES["vars"]), vars_path)
+            started = time.monotonic()
+            watch = qemu.StartWatch(serial, qemu.control_socket(pidfile), resumed=resume) \
+                if accel_now == "kvm" else None
+            port = qemu.start_vm(accel_now, overlay, serial, pidfile, args.memory, name="crashdump-" + args.name,
+                                 firmware=args.firmware, vars_path=vars_path,
+                                 incoming=os.path.join(img, image.SNAPSHOT_FILES["state"]) if resume else None)
+            log("%s: QEMU pid %s (%s), SSH on 127.0.0.1:%d, serial log %s; %s"
+                % (args.name, qemu.read_pid(pidfile), accel_now, port, serial,
+                   "resuming the image's saved boot" if resume else "booting (no saved state: %s)" % why_not))
+            # A cold boot took over 200 s to reach udev with five guests on two cores (2026-12-03).
+            timeout = int(os.environ.get("CRASHDUMP_VM_BOOT_TIMEOUT", "900"))
+            qemu.wait_for_ssh(port, image.USER, keyfile, serial, pidfile, timeout, watch=watch)
+            if resume:
+                # The guest's clock stands where it was saved; apt refuses Release files "not valid yet".
+                qemu.ssh_output(port, image.USER, keyfile, "sudo date -u -s @%d >/dev/null" % time.time())
+            return port, resume, round(time.monotonic() - started, 1)
+        except BaseException:
+            # Keep the serial log for the message; leave no running VM or overlay behind.
+            qemu.kill_pidfile(pidfile, expect=overlay)
+            for path in (overlay, pidfile):
+                if os.path.exists(path):
+                    os.unlink(path)
+            raise
+
     try:
-        backing = os.path.join(img, image.SNAPSHOT_FILES["disk"]) if resume else base
-        subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", "-F", "qcow2", "-b", backing, overlay],
-                       check=True)
-        # The VM's own UEFI variable store: what its firmware and OS write persist across its reboots.
-        # Resuming, it must be the store the saved firmware was using.
-        vars_path = qemu.new_vars_store(args.firmware, os.path.join(d, "efivars.fd"))
-        if resume and vars_path:
-            shutil.copyfile(os.path.join(img, image.SNAPSHOT_FILES["vars"]), vars_path)
-        start = time.monotonic()
-        port = qemu.start_vm(accel, overlay, serial, pidfile, args.memory, name="crashdump-" + args.name,
-                             firmware=args.firmware, vars_path=vars_path,
-                             incoming=os.path.join(img, image.SNAPSHOT_FILES["state"]) if resume else None)
-        log("%s: QEMU pid %s (%s), SSH on 127.0.0.1:%d, serial log %s; %s"
-            % (args.name, qemu.read_pid(pidfile), accel, port, serial,
-               "resuming the image's saved boot" if resume else "booting (no saved state: %s)" % why_not))
-        # A cold boot took over 200 s to reach udev with five guests on two cores (2026-12-03).
-        timeout = int(os.environ.get("CRASHDUMP_VM_BOOT_TIMEOUT", "900"))
-        qemu.wait_for_ssh(port, image.USER, keyfile, serial, pidfile, timeout)
-        if resume:
-            # The guest's clock stands where it was saved; apt refuses Release files "not valid yet".
-            qemu.ssh_output(port, image.USER, keyfile, "sudo date -u -s @%d >/dev/null" % time.time())
-        boot_seconds = round(time.monotonic() - start, 1)
+        (port, resume, boot_seconds), chosen, accel_reason = accel.run_with_fallback(
+            chooser, "VM " + args.name, chosen, accel_reason, start)
     except (RuntimeError, OSError, subprocess.CalledProcessError) as e:
-        # Keep the serial log in the message, leave no running VM or overlay behind.
+        message = "%s: %s" % (args.name, e)
         down(args.name, quiet=True)
-        raise Error("%s: %s" % (args.name, e)) from e
+        raise Error(message) from e
     info = {
         "name": args.name,
         "release": args.release,
@@ -256,7 +259,8 @@ def cmd_up(args):
         "identity_file": keyfile,
         "serial_log": serial,
         "pid": qemu.read_pid(pidfile),
-        "accel": accel,
+        "accel": chosen,
+        "accel_reason": accel_reason,
         "memory": args.memory,
         "boot_seconds": boot_seconds,
         "started": "resumed" if resume else "booted",

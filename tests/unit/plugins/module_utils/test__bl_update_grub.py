@@ -156,3 +156,19 @@ def test_efi_memtest_and_os_prober_entries_are_left_alone(captured, shared_sampl
     plan = debian.plan(debian.render_dropin(["crashkernel=256M"]), grub_cfg, True, ["crashkernel=256M"], predicted,
                        ["/usr/sbin/update-grub"])
     assert not plan.changed and len(plan.entries) == 3
+
+
+@pytest.mark.parametrize("stdout", [
+    "",                                                      # output lost: the false "would boot with none"
+    "root=/dev/vda1\n",                                      # cut short after the first line
+    "ro\nquiet crashkernel=256M\n",                          # both values but no end mark
+    "ro\nquiet\ncrashkernel=1G\n%s\n" % debian.END_MARK,     # a value with a line break
+])
+def test_evaluated_output_that_is_not_whole_is_refused_not_read_as_empty(stdout):
+    with pytest.raises(BootloaderError, match="cannot read GRUB_CMDLINE_LINUX") as caught:
+        debian.parse_evaluated(stdout)
+    assert "Nothing was changed" in str(caught.value)
+
+
+def test_evaluated_empty_variables_are_empty(tmp_path):
+    assert evaluate(tmp_path, "", {}, None) == ([], [])
