@@ -133,8 +133,11 @@ class Backend(BackendBase):
     def verify(self, inputs, request):
         again = self.still_to_change(request)
         wrong = [e.name for e in again.normal_entries() if e.before != request.desired]
+        # The editor's own re-plan cannot see what it misreads: ask the shell too.
         return (["%s still needs changes" % ", ".join(sorted(again.files))] if again.changed else []) + \
-            (["entries of %s without the value: %s" % (GRUB_CFG, ", ".join(wrong))] if wrong else [])
+            (["entries of %s without the value: %s" % (GRUB_CFG, ", ".join(wrong))] if wrong else []) + \
+            self.grub_defaults_problems(ETC_DEFAULT_GRUB, inputs["etc_default_grub"], request.desired,
+                                        "GRUB_CMDLINE_LINUX_DEFAULT")
 
     def entries(self):
         return self.grub_cfg_entries(GRUB_CFG)

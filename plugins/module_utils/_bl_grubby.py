@@ -283,10 +283,15 @@ class Backend(BackendBase):
 
     def verify(self, inputs, request):
         again = self.still_to_change(request)
-        if not again.changed:
-            return []
-        return ["still to change after grubby: %s" % ", ".join(
-            [e.name for e in again.entries_changed()] + sorted(again.files))]
+        problems = []
+        if again.changed:
+            problems.append("still to change after grubby: %s" % ", ".join(
+                [e.name for e in again.entries_changed()] + sorted(again.files)))
+        if request.kernels == "all" and inputs["etc_default_grub"] is not None:
+            # The editor's own re-plan cannot see what it misreads: ask the shell.
+            problems.extend(self.grub_defaults_problems(ETC_DEFAULT_GRUB, inputs["etc_default_grub"],
+                                                        request.desired, "GRUB_CMDLINE_LINUX"))
+        return problems
 
     def entries(self):
         tool = self.host.which("grubby")

@@ -214,6 +214,47 @@ def desired_tokens(value=None, low=None):
     return tokens
 
 
+# Prints GRUB_CMDLINE_LINUX and GRUB_CMDLINE_LINUX_DEFAULT as grub2-mkconfig sees them after sourcing
+# the /etc/default/grub text given on stdin (with /bin/sh, which is bash where this file is edited: the
+# Red Hat family and SUSE), then GRUB_DEFAULTS_END so that output cut short is told from empty values.
+GRUB_DEFAULTS_END = "# end of the GRUB defaults as the shell read them"
+READ_GRUB_DEFAULTS = ('. /dev/stdin >/dev/null 2>&1\n'
+                      'printf "%%s\\n%%s\\n%%s\\n" "$GRUB_CMDLINE_LINUX" "$GRUB_CMDLINE_LINUX_DEFAULT" "%s"\n'
+                      % GRUB_DEFAULTS_END)
+
+
+def parse_grub_defaults(stdout):
+    """(GRUB_CMDLINE_LINUX words, GRUB_CMDLINE_LINUX_DEFAULT words) from READ_GRUB_DEFAULTS' output."""
+    lines = stdout.split("\n")
+    if len(lines) != 4 or lines[2] != GRUB_DEFAULTS_END or lines[3] != "":
+        raise BootloaderError("cannot read GRUB_CMDLINE_LINUX and GRUB_CMDLINE_LINUX_DEFAULT through the shell: "
+                              "it printed %r" % stdout[-400:])
+    return lines[0].split(), lines[1].split()
+
+
+def grub_defaults_edit_problems(before, after, desired, target, path):
+    """What is wrong with an edit of ``path`` as the shell reads it: ``before`` and ``after`` are
+    parse_grub_defaults() results. Every other boot argument must stay, in order, and ``target`` must
+    carry exactly the ``desired`` crashkernel= tokens, the other variable none."""
+    def others(words):
+        return [word for word in words if not word.startswith(CRASHKERNEL)]
+
+    def crash(words):
+        return [word for word in words if word.startswith(CRASHKERNEL)]
+
+    names = ("GRUB_CMDLINE_LINUX", "GRUB_CMDLINE_LINUX_DEFAULT")
+    problems = []
+    if others(after[0] + after[1]) != others(before[0] + before[1]):
+        problems.append("%s as the shell reads it changed other boot arguments: %s became %s" % (
+            path, " ".join(others(before[0] + before[1])) or "none", " ".join(others(after[0] + after[1])) or "none"))
+    for name, words in zip(names, after):
+        want = list(desired) if name == target else []
+        if crash(words) != want:
+            problems.append("%s as the shell reads it sets %s to %s, expected %s" % (
+                path, name, " ".join(crash(words)) or "no crashkernel=", " ".join(want) or "no crashkernel="))
+    return problems
+
+
 class BackendBase(object):
     """What every backend object shares: the host and facts it works on, and verification by replanning.
 
@@ -229,6 +270,14 @@ class BackendBase(object):
     def still_to_change(self, request):
         """The plan a second read of the host gives after the tool ran (empty when it took effect)."""
         return self.plan(self.read(request), request)
+
+    def grub_defaults_problems(self, path, before_text, desired, target):
+        """Problems with ``path`` (an /etc/default/grub) as the shell reads it now, against ``before_text``."""
+        def read(text):
+            return parse_grub_defaults(self.host.run(["/bin/sh", "-c", READ_GRUB_DEFAULTS],
+                                                     data=text.encode("utf-8"))[1])
+        return grub_defaults_edit_problems(read(before_text), read(self.host.read_text(path) or ""), desired, target,
+                                           path)
 
     def grub_cfg_entries(self, path):
         """The entries of a generated grub.cfg as read-only EntryChanges."""

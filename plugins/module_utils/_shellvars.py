@@ -14,14 +14,18 @@ touch, a missing final newline).
 
 ``NAME=value`` and ``NAME+=value`` (bash's append; ``/etc/default/grub`` is
 edited here only on the Red Hat family and SUSE, where ``/bin/sh`` is bash) at
-the start of a line are understood. What we refuse to edit, with a
+the start of a line are understood. The file is read as the shell reads it:
+quotes (a ``#`` inside them starts no comment), backslashes, comments, lines
+inside a multi-line quoted value and here-document bodies (which assign
+nothing). What we refuse to edit, with a
 ``ShellVarError`` naming the file, the line and the way out: a variable we
 manage whose value holds a command substitution (``$(...)`` or backticks) or
 refers to another variable, spans several lines, mixes quoting styles, ends in
 a carriage return (CRLF line endings), is followed by more shell code on the
 same line, sits inside an ``if``/``case``/loop block, or is assigned anywhere
-else in a form we do not follow (two assignments on one line, ``if ...; then
-NAME=...``). Such a value cannot be rewritten safely, and its effective
+else or used in a form we do not follow (two assignments on one line, ``if ...;
+then NAME=...``, ``${NAME:=...}``, ``readonly``/``unset``/``eval``, a here-document
+that mentions it). Such a value cannot be rewritten safely, and its effective
 content cannot be known without running the file.
 """
 
@@ -37,7 +41,6 @@ _ASSIGNMENT = re.compile(r"[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)(\+?)=
 # Words that open and close compound commands at the start of a line.
 _BLOCK_OPEN = re.compile(r"^\s*(?:if|case|for|while|until|select)\b|^\s*\{\s*$|^\s*[A-Za-z_][A-Za-z0-9_]*\s*\(\)\s*\{")
 _BLOCK_CLOSE = re.compile(r"^\s*(?:fi|esac|done|\})(?:\s|;|$)")
-_COMMENT = re.compile(r"(?:^|\s)#.*$")
 # Characters a value we write may hold without any escaping inside "..." or '...'.
 # \Z, not $: Python's $ also matches before a final newline.
 _SAFE_VALUE = re.compile(r"^[A-Za-z0-9_.,:@=+/%-]*( [A-Za-z0-9_.,:@=+/%-]+)*\Z")
@@ -66,6 +69,7 @@ class _Assignment(object):
         self.kind = None          # '"', "'", '' (unquoted) or None (not editable)
         self.inner = None         # the text between the quotes
         self.problem = None       # why it cannot be edited, or None
+        self.name_at = start      # offset of NAME
 
     def words(self):
         return _unquote(self.raw).split()
@@ -93,6 +97,77 @@ def _scan_word(text, pos):
             continue
         pos += 1
     return min(pos, length), True
+
+
+def _lex(text):
+    """Read ``text`` as the shell does, for where commands and comments are.
+
+    Returns ``(line_starts, masked)``: the offsets of the lines that start in plain code (not inside
+    a quoted value, after a backslash-newline, or in a here-document body), and ``text`` with its
+    comments blanked (newlines kept). A ``#`` starts a comment only at the start of a word, outside
+    quotes (POSIX, Shell Command Language 2.3). Quoted text and here-document bodies are kept in
+    ``masked``, so a variable named there is still seen.
+    """
+    length = len(text)
+    masked = list(text)
+    line_starts = set()
+    heredocs = []                     # (delimiter, strip leading tabs) waiting for the next newline
+    pos = 0
+    word_start = True
+    at_line = True
+    while pos < length:
+        if at_line:
+            line_starts.add(pos)
+            at_line = False
+        char = text[pos]
+        if char == "\n":
+            pos += 1
+            for delimiter, strip_tabs in heredocs:
+                while pos < length:
+                    newline = text.find("\n", pos)
+                    end = length if newline < 0 else newline
+                    body_line = text[pos:end]
+                    pos = end + 1
+                    if (body_line.lstrip("\t") if strip_tabs else body_line) == delimiter:
+                        break
+            heredocs = []
+            word_start = at_line = True
+        elif char == "#" and word_start:
+            newline = text.find("\n", pos)
+            end = length if newline < 0 else newline
+            masked[pos:end] = " " * (end - pos)
+            pos = end
+        elif char == "\\":
+            pos += 2                  # an escaped character, or a line continuation
+            word_start = False
+        elif char in "'\"`":
+            pos = _quote_end(text, pos)
+            word_start = False
+        elif text.startswith("<<", pos) and not text.startswith("<<<", pos):
+            start = pos + 2
+            strip_tabs = text.startswith("-", start)
+            start += 1 if strip_tabs else 0
+            while start < length and text[start] in " \t":
+                start += 1
+            end = _scan_word(text, start)[0]
+            heredocs.append((_unquote(text[start:end]), strip_tabs))
+            pos = max(end, pos + 2)
+            word_start = True
+        else:
+            word_start = char in " \t;&|()<>"
+            pos += 1
+    return line_starts, "".join(masked)
+
+
+def _quote_end(text, pos):
+    """The offset just past the quoted text that starts at ``pos`` ('...', "..." or `...`)."""
+    quote = text[pos]
+    close = pos + 1
+    while close < len(text) and text[close] != quote:
+        if quote != "'" and text[close] == "\\":
+            close += 1
+        close += 1
+    return min(close + 1, len(text))
 
 
 def _unquote(raw):
@@ -168,9 +243,14 @@ def parse_assignments(text):
     line = 1
     depth = 0
     length = len(text)
+    line_starts = _lex(text)[0]
     while pos < length:
         newline = text.find("\n", pos)
         line_end = length if newline < 0 else newline + 1
+        if pos not in line_starts:     # inside a quoted value or a here-document
+            pos = line_end
+            line += 1
+            continue
         match = _ASSIGNMENT.match(text, pos, line_end)
         if match is None:
             code = text[pos:line_end]
@@ -187,6 +267,7 @@ def parse_assignments(text):
         end = length if newline < 0 else newline + 1
         assignment = _Assignment(match.group(1), line, pos, vstart, vend, end,
                                  append=bool(match.group(2)), nested=depth > 0)
+        assignment.name_at = match.start(1)
         _classify(assignment, text)
         if not closed:
             assignment.problem = "its quoted value is never closed"
@@ -236,13 +317,15 @@ def _remove_crashkernel_words(inner):
     return "".join(out)
 
 
-def _append_words(inner, words):
+def _append_words(inner, words, append=False):
+    """``inner`` with ``words`` added at its end. ``append``: the value of a ``NAME+=`` line, which
+    the shell glues to the value before it, so it must start with a space to add separate words."""
     if not words:
         return inner
     body = inner.rstrip()
     trailing = inner[len(body):]
     joined = " ".join(words)
-    return (body + " " + joined if body else joined) + trailing
+    return (body + " " + joined if body or append else joined) + trailing
 
 
 def _render(assignment, inner):
@@ -269,25 +352,28 @@ def _check_editable(assignments, path):
 
 
 def _check_no_hidden_assignments(text, assignments, names, path):
-    """Refuse when ``names`` are assigned anywhere but at the start of a line.
+    """Refuse when ``names`` are assigned, or may be, anywhere but in ``assignments``.
 
-    ``A=1 NAME=...``, ``if ...; then NAME=...; fi`` or ``export X NAME=...``
-    would set the variable behind the editor's back: its edit would then be
-    wrong (for example a fresh ``NAME="crashkernel=..."`` line that drops the
-    other boot arguments).
+    ``A=1 NAME=...``, ``if ...; then NAME=...; fi``, ``: ${NAME:=...}``, ``readonly NAME``,
+    ``eval "NAME=..."`` or a here-document that names it would set the variable behind the editor's
+    back: its edit would then be wrong (for example a fresh ``NAME="crashkernel=..."`` line that
+    drops the other boot arguments). Reading it (``$NAME``, ``${NAME}``) is fine; comments are not
+    code, but quoted text is looked at too.
     """
-    starts = set(a.vstart for a in assignments)
-    mention = re.compile(r"(?<![A-Za-z0-9_$])(%s)\+?=" % "|".join(re.escape(n) for n in sorted(names)))
-    offset = 0
-    for number, line in enumerate(text.split("\n"), 1):
-        code = _COMMENT.sub("", line)
-        for match in mention.finditer(code):
-            if offset + match.end() not in starts:
-                name = match.group(1)
-                raise ShellVarError("cannot safely edit %s line %d: %s is assigned there in a form this editor "
-                                    "does not follow (after another assignment or command on the same line, or "
-                                    "inside if ...; then); %s" % (path, number, name, _WAY_OUT % name))
-        offset += len(line) + 1
+    accepted = set(a.name_at for a in assignments)
+    masked = _lex(text)[1]
+    mention = re.compile(r"(?<![A-Za-z0-9_])(%s)(?![A-Za-z0-9_])" % "|".join(re.escape(n) for n in sorted(names)))
+    for match in mention.finditer(masked):
+        start, end = match.span()
+        if start in accepted:
+            continue
+        if masked[start - 1:start] == "$" or (masked[start - 2:start] == "${" and masked[end:end + 1] == "}"):
+            continue
+        name = match.group(1)
+        raise ShellVarError("cannot safely edit %s line %d: %s is assigned or used there in a form this editor "
+                            "does not follow (after another assignment or command on the same line, inside "
+                            "if ...; then, ${%s:=...}, readonly, unset, eval or a here-document); %s"
+                            % (path, text.count("\n", 0, start) + 1, name, name, _WAY_OUT % name))
 
 
 def _splice(text, edits):
@@ -340,9 +426,13 @@ def set_crashkernel(text, desired, target="GRUB_CMDLINE_LINUX",
     target_last = last.get(target)
     edits = []
     for assignment in assignments:
+        if assignment.append and assignment.inner[:1] not in ("", " ", "\t") and assignment.inner.startswith(CRASHKERNEL):
+            raise ShellVarError("cannot safely edit %s line %d (%s+=...): its value starts with crashkernel= "
+                                "glued to the value before it (bash reads the two as one word); %s" % (
+                                    path, assignment.line, assignment.name, _WAY_OUT % assignment.name))
         inner = _remove_crashkernel_words(assignment.inner)
         if assignment is target_last:
-            inner = _append_words(inner, desired)
+            inner = _append_words(inner, desired, append=assignment.append)
         if inner != assignment.inner:
             edits.append((assignment.vstart, assignment.vend, _render(assignment, inner)))
     text = _splice(text, edits)

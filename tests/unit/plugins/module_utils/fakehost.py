@@ -9,6 +9,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import fnmatch
+import subprocess
 
 
 class FakeFacts(object):
@@ -18,10 +19,11 @@ class FakeFacts(object):
 
 
 class FakeHost(object):
-    def __init__(self, files=None, tools=(), outputs=None):
+    def __init__(self, files=None, tools=(), outputs=None, shell=None):
         self.files = dict(files or {})
         self.tools = set(tools)
         self.outputs = dict(outputs or {})   # tuple(argv) -> stdout
+        self.shell = shell                   # e.g. "bash": /bin/sh commands really run, as that shell
         self.ran = []
 
     def read_text(self, path):
@@ -48,4 +50,8 @@ class FakeHost(object):
 
     def run(self, argv, check=True, data=None):
         self.ran.append(list(argv))
+        if self.shell and argv[0] == "/bin/sh" and tuple(argv) not in self.outputs:
+            done = subprocess.run([self.shell] + list(argv[1:]), input=data or b"", stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, check=check)
+            return done.returncode, done.stdout.decode(), done.stderr.decode()
         return 0, self.outputs[tuple(argv)], ""

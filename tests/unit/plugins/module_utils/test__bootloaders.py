@@ -57,3 +57,34 @@ def test_kdump_info_entries_of_a_debian_host_with_memtest(captured):
     entries = select(host, FakeFacts("debian")).entries()
     assert [e.kind for e in entries] == ["linux", "linux", "rescue", "memtest", "memtest"]
     assert entries[0].before == ["crashkernel=384M-:128M"] and entries[3].before == []
+
+
+RHEL_GLUED = ('GRUB_CMDLINE_LINUX="ro root=/dev/mapper/rhel-root"\nGRUB_CMDLINE_LINUX+=" crashkernel=1G"\n',
+              # what the editor wrote before it kept the space of a += value: bash reads root=...rootcrashkernel=256M
+              'GRUB_CMDLINE_LINUX="ro root=/dev/mapper/rhel-root"\nGRUB_CMDLINE_LINUX+="crashkernel=256M"\n',
+              'GRUB_CMDLINE_LINUX="ro root=/dev/mapper/rhel-root"\nGRUB_CMDLINE_LINUX+=" crashkernel=256M"\n')
+
+
+@pytest.mark.parametrize("family, tools, target", [
+    ("redhat", ("grubby",), "GRUB_CMDLINE_LINUX"),
+    ("suse", ("grub2-mkconfig",), "GRUB_CMDLINE_LINUX_DEFAULT"),
+])
+def test_verify_reads_etc_default_grub_through_the_shell(shared_sample, family, tools, target):
+    """The editor's re-plan cannot see what it misread; verify asks bash what the file now says."""
+    before, glued, right = RHEL_GLUED
+    if target == "GRUB_CMDLINE_LINUX_DEFAULT":
+        before, glued, right = (text.replace("GRUB_CMDLINE_LINUX", target) for text in RHEL_GLUED)
+    info = shared_sample(RHEL8_INFO).replace("crashkernel=auto", "crashkernel=256M")
+    grub_cfg = "menuentry 'SLES' {\n\tlinux /boot/vmlinuz root=/dev/vda1 crashkernel=256M\n}\n"
+    request = Request(["crashkernel=256M"])
+    for written, wrong in ((glued, True), (right, False)):
+        host = FakeHost(files={"/etc/default/grub": written, "/boot/grub2/grub.cfg": grub_cfg}, tools=tools,
+                        outputs={("/usr/sbin/grubby", "--info=ALL"): info}, shell="bash")
+        backend = select(host, FakeFacts(family, "x86_64"))
+        inputs = backend.read(request)
+        inputs["etc_default_grub"] = before
+        found = backend.verify(inputs, request)
+        assert bool(found) == wrong, found
+        if wrong:
+            assert found[0] == ("/etc/default/grub as the shell reads it changed other boot arguments: "
+                                "ro root=/dev/mapper/rhel-root became ro root=/dev/mapper/rhel-rootcrashkernel=256M")
