@@ -114,6 +114,18 @@ def normalize_arch(arch):
     return name
 
 
+_HUMAN_UNITS = (("TiB", 40), ("GiB", 30), ("MiB", 20), ("KiB", 10))
+
+
+def human_size(value):
+    """Bytes for a person: 1610612736 -> '1.5 GiB', 512 -> '512 bytes'. For amounts the kernel
+    measured (System RAM is rarely a round number: 25165435K is 24.0 GiB), not for values to type."""
+    for unit, shift in _HUMAN_UNITS:
+        if value >= 1 << shift:
+            return "%.1f %s" % (value / float(1 << shift), unit)
+    return "%d bytes" % value
+
+
 def format_size(value):
     """Format bytes the shortest exact way: 268435456 -> '256M', 0 -> '0'."""
     if value == 0:
@@ -265,7 +277,7 @@ class Crashkernel(object):
         if size >= ram_bytes:
             raise CrashkernelError(
                 "crashkernel=%s asks for %s, not less than the %s of System RAM; "
-                "the kernel would reserve nothing" % (self.format(), format_size(size), format_size(ram_bytes))
+                "the kernel would reserve nothing" % (self.format(), format_size(size), human_size(ram_bytes))
             )
         return size
 
@@ -284,7 +296,7 @@ def check_reservation(text, reserved_bytes, ram_bytes):
         raise CrashkernelError(
             "%s would reserve %s of this host's %s of System RAM, more than half: the running system would be "
             "starved of memory; accepted here: at most %s in all (main and ,low regions)"
-            % (text, format_size(reserved_bytes), format_size(ram_bytes), format_size(limit)))
+            % (text, format_size(reserved_bytes), human_size(ram_bytes), format_size(limit >> 20 << 20)))
 
 
 def _match_ranges(ranges, ram_bytes):
@@ -838,7 +850,7 @@ def distro_default(distribution, version, arch):
     version = str(version)
     major = _major(version)
     if name == "fedora":
-        if major.isdigit():
+        if re.match(r"^[0-9]+\Z", major):     # not isdigit(): it accepts '²', which int() refuses
             return kdumpctl_default(arch, current=int(major) >= 42)
     elif family == "redhat":
         if major in ("7", "8"):

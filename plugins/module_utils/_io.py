@@ -113,28 +113,35 @@ def backup_copy(path):
 
 
 class FileTransaction(object):
-    """Write several files; on failure put every one back exactly as it was."""
+    """Write several files; on failure put every one back exactly as it was: bytes, mode, owner, and
+    every symbolic link on the way to them."""
 
     def __init__(self, module):
         self.module = module
-        self._originals = []  # (path, bytes or None, link target or None), in the order first touched
+        # (path, bytes or None, link target or None, (mode, uid, gid) or None), in the order first touched
+        self._originals = []
+        self._seen = set()
 
     def save(self, path):
-        """Remember ``path``'s current bytes (once) so ``rollback`` can restore them.
+        """Remember ``path``'s current state (once) so ``rollback`` can restore it.
 
-        For a symbolic link both are remembered: the link itself, and its
-        target's bytes under the target's own path (which is what writes change).
+        For a symbolic link the link itself is remembered, then what it points to, link by link
+        (a -> b -> c saves a, b and c), since a write through it changes the file at the end.
         """
-        if any(saved == path for saved, _data, _link in self._originals):
+        if path in self._seen:
             return
+        self._seen.add(path)
         link = _link_target(path)
         if link is not None:
-            real = os.path.realpath(path)
-            if real != path:
-                self.save(real)
-            self._originals.append((path, None, link))
-        else:
-            self._originals.append((path, read_bytes(path), None))
+            self._originals.append((path, None, link, None))
+            self.save(os.path.normpath(os.path.join(os.path.dirname(path), link)))
+            return
+        try:
+            info = os.stat(path)
+            owner = (stat.S_IMODE(info.st_mode), info.st_uid, info.st_gid)
+        except OSError:
+            owner = None
+        self._originals.append((path, read_bytes(path), None, owner))
 
     def write(self, path, data):
         self.save(path)
@@ -152,17 +159,27 @@ class FileTransaction(object):
         """
         restored = []
         failed = []
-        for path, original, link in reversed(self._originals):
+        for path, original, link, owner in reversed(self._originals):
             try:
                 if link is not None:
                     if _link_target(path) != link:
+                        if os.path.isdir(path) and not os.path.islink(path):
+                            raise OSError(errno.EISDIR, "a directory now stands where the link was")
                         _restore_link(path, link)
                 elif original is None:
                     remove(path)
-                elif os.path.islink(path) or read_bytes(path) != original:
-                    if os.path.islink(path):  # a tool replaced the file with a link: put the file back
-                        remove(path)
-                    write_atomic(self.module, path, original)
+                else:
+                    if os.path.islink(path) or read_bytes(path) != original:
+                        if os.path.islink(path):  # a tool replaced the file with a link: put the file back
+                            remove(path)
+                        write_atomic(self.module, path, original, owner[0] if owner else 0o644)
+                    if owner is not None:
+                        # A tool that replaced or removed a 0600 file (a grub.cfg with a password hash) left
+                        # its own mode; write_atomic keeps the mode it finds.
+                        info = os.lstat(path)
+                        if (stat.S_IMODE(info.st_mode), info.st_uid, info.st_gid) != owner:
+                            os.chown(path, owner[1], owner[2])
+                            os.chmod(path, owner[0])
                 restored.append(path)
             except Exception as exc:  # pylint: disable=broad-except  # rollback must go on and report
                 failed.append((path, str(exc)))

@@ -20,6 +20,7 @@ import re
 from ansible.module_utils.common.text.converters import to_text
 from ansible.module_utils.six import string_types
 
+from ansible_collections.crashdump.kdump.plugins.module_utils._secrets import is_secret_name, shown
 from ansible_collections.crashdump.kdump.plugins.module_utils._shellvars import ShellVarError, get_var, set_var, unset_var
 
 # makedumpfile's compression flags (makedumpfile(8)).
@@ -117,7 +118,7 @@ PATH_GRAMMAR = "an absolute path of letters, digits and _ . , : @ = + / % -"
 
 
 def _refuse(option, value, accepted):
-    raise ConfigError("%s %r is not accepted: expected %s" % (option, value, accepted))
+    raise ConfigError("%s %s is not accepted: expected %s" % (option, shown(option, value), accepted))
 
 
 def _check_path(option, value):
@@ -180,8 +181,8 @@ def _nfs_export(value):
 def _check_text(option, value):
     """Free text written into a config file: no control characters (NUL, newline, ...)."""
     if _CONTROL.search(value):
-        raise ConfigError("%s %r contains a control character (newline, NUL, ...); write it on one line "
-                          "of printable characters" % (option, value))
+        raise ConfigError("%s %s contains a control character (newline, NUL, ...); write it on one line "
+                          "of printable characters" % (option, shown(option, value)))
     return value
 
 
@@ -210,9 +211,6 @@ REDHAT_EXTRA = {
 }
 REDHAT_MANAGED = REDHAT_TARGETS + ("sshkey", "path", "core_collector", "failure_action", "default",
                                    "auto_reset_crashkernel")
-# Variables whose values are secrets: never in diffs or results (SUSE's kdump(5) mail settings).
-SECRET_NAME = re.compile(r"PASSWORD|PASSWD|SECRET|TOKEN", re.I)
-REDACTED = "********"
 
 
 def _extra_value(family, key, value):
@@ -238,7 +236,7 @@ def _extra_value(family, key, value):
                           "failure_action), not by extra" % (key, key))
     if isinstance(value, bool):
         # kdump-tools and SUSE's kdump read shell words: a YAML true would become 'True'.
-        raise ConfigError("extra %s: %r is a boolean; give the text the file wants, such as \"1\", \"yes\" or "
+        raise ConfigError("extra %s: %s is a boolean; give the text the file wants, such as \"1\", \"yes\" or "
                           "\"true\", quoted" % (key, value))
     return _check_text("extra %s" % key, to_text(value))
 
@@ -301,7 +299,7 @@ def validate(options):
         if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", to_text(key)):
             raise ConfigError("extra key %r is not a plain name (letters, digits, _)" % (key,))
         if value is None or isinstance(value, (dict, list)):
-            raise ConfigError("extra %s: %r is not a single value" % (key, value))
+            raise ConfigError("extra %s: %s is not a single value" % (key, shown(key, value)))
     opts["extra"] = dict(opts.get("extra") or {})
     return opts
 
@@ -318,20 +316,7 @@ _TARGET_FIELDS = {
 def secret_values(opts):
     """The values of extra settings whose names say they are secrets (for no_log)."""
     return [to_text(value) for key, value in (opts.get("extra") or {}).items()
-            if SECRET_NAME.search(to_text(key)) and value not in (None, "")]
-
-
-def redact(family, text):
-    """``text`` with the values of secret-named variables replaced, for diffs."""
-    if family not in ("debian", "suse") or not text:
-        return text
-    pattern = re.compile(r"^([ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)\+?=)(.*)$", re.M)
-
-    def hide(match):
-        if SECRET_NAME.search(match.group(2)) and match.group(3) not in ("", '""', "''"):
-            return match.group(1) + '"%s"' % REDACTED
-        return match.group(0)
-    return pattern.sub(hide, text)
+            if is_secret_name(to_text(key)) and value not in (None, "")]
 
 
 def makedumpfile_args(collector, compression, flattened=False):

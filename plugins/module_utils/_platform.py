@@ -22,7 +22,14 @@ from ansible_collections.crashdump.kdump.plugins.module_utils._crashkernel impor
     distro_default,
     kernel_supports_auto,
 )
+from ansible_collections.crashdump.kdump.plugins.module_utils._secrets import redact_url
 from ansible_collections.crashdump.kdump.plugins.module_utils._shellvars import ShellVarError, get_var
+
+
+def is_number(text):
+    """ASCII digits only: str.isdigit() also accepts '²' and other digits that int() refuses."""
+    return bool(re.match(r"^[0-9]+\Z", text))
+
 
 # Where the kernel reports the reservation and whether a capture kernel is
 # loaded, newest first. Linux 6.19 (Nov 2025) added /sys/kernel/kexec/* and
@@ -110,6 +117,16 @@ def parse_iomem(text):
     return ram, crash
 
 
+def ram_regions(text):
+    """[(start, end)] of the top-level "System RAM" ranges of /proc/iomem (empty without root)."""
+    regions = []
+    for match in re.finditer(r"^([0-9a-fA-F]+)-([0-9a-fA-F]+)\s*:\s*System RAM\s*$", text, re.M):
+        start, end = int(match.group(1), 16), int(match.group(2), 16)
+        if end > start:
+            regions.append((start, end))
+    return regions
+
+
 def parse_meminfo_total(text):
     """MemTotal from /proc/meminfo, in bytes (None when absent)."""
     match = re.search(r"^MemTotal:\s+(\d+)\s+kB", text, re.M)
@@ -137,6 +154,7 @@ class HostFacts(object):
             # Unprivileged or unusual /proc/iomem: MemTotal is a little lower.
             ram = parse_meminfo_total(self._read("/proc/meminfo") or "") or 0
         self.ram_bytes = ram
+        self.ram_regions = ram_regions(iomem)
         self.crash_regions = regions
         # The path each value came from (None when no sysfs file could be read).
         self.reserved_bytes, self.crash_size_path = self._first_int(CRASH_SIZE_PATHS)
@@ -149,7 +167,7 @@ class HostFacts(object):
         """(value, path) of the first of ``paths`` that holds a number, or (None, None)."""
         for path in paths:
             text = self._read(path)
-            if text is not None and text.strip().isdigit():
+            if text is not None and is_number(text.strip()):
                 return int(text.strip()), path
         return None, None
 
@@ -191,7 +209,7 @@ def platform_names(family, distribution, version):
     names = dict(PLATFORMS[family])
     names["packages"] = list(names["packages"])
     major = version.partition(".")[0]
-    if family == "redhat" and major.isdigit() and (
+    if family == "redhat" and is_number(major) and (
             (distribution == "fedora" and int(major) >= 40) or (distribution != "fedora" and int(major) >= 10)):
         # kdumpctl moved to kdump-utils, makedumpfile split out (Fedora 40, RHEL 10).
         names["packages"] = ["kdump-utils", "kexec-tools", "makedumpfile"]
@@ -226,19 +244,25 @@ def xen_pv_domu(hypervisor_type, guest_type, capabilities, features=None):
 
 
 def dump_dir(family, config_text):
-    """Where the local dumps go, from the family's config text (None = not configured)."""
+    """Where the local dumps go, from the family's config text (None = not configured).
+
+    Shell-variable files are read as the shell reads them (the last assignment wins, ``export``
+    too). A SUSE remote KDUMP_SAVEDIR is returned as its URL, without its password."""
     default = "/var/crash"
     if not config_text:
         return default
+    value = None
     if family == "debian":
-        match = re.search(r"^\s*KDUMP_COREDIR=[\"']?([^\"'\s]+)", config_text, re.M)
+        value = get_var(config_text, "KDUMP_COREDIR")
     elif family == "redhat":
         match = re.search(r"^\s*path\s+(\S+)", config_text, re.M)
+        value = match.group(1) if match else None
     elif family == "suse":
-        match = re.search(r"^\s*KDUMP_SAVEDIR=[\"']?(?:file://)?([^\"'\s]+)", config_text, re.M)
-    else:
-        match = None
-    return match.group(1) if match else default
+        value = get_var(config_text, "KDUMP_SAVEDIR")
+        if value and value.startswith("file://"):
+            value = value[len("file://"):]
+    value = (value or "").strip()
+    return redact_url(value) if value else default
 
 
 _DUMP_FILE = re.compile(r"^(dump\.\d+|dump-incomplete|vmcore|vmcore-incomplete|vmcore\.flat)$")
@@ -391,7 +415,7 @@ def _dump_levels(args):
     match = re.search(r"(?:^|\s)-d\s*([0-9][0-9,]*)", args or "")
     if not match:
         return None
-    levels = [int(word) for word in match.group(1).split(",") if word.isdigit()]
+    levels = [int(word) for word in match.group(1).split(",") if is_number(word)]
     return levels or None
 
 
@@ -440,7 +464,7 @@ def dump_target(family, config_text, makedumpfile_installed=True):
             savedir, level = "", ""
         scheme = savedir.partition("://")[0] if "://" in savedir else "file"
         kind = "local" if scheme == "file" else scheme
-        levels = [int(level)] if level.isdigit() else levels
+        levels = [int(level)] if is_number(level) else levels
     return dict(type=kind, levels=levels)
 
 
@@ -467,7 +491,7 @@ def parse_mem_usage(text):
     result = {}
     for line in (text or "").splitlines():
         words = line.split()
-        if len(words) >= 2 and words[1].isdigit() and (words[0] in MEM_USAGE_TYPES or words[0] == "KERN_DATA"):
+        if len(words) >= 2 and is_number(words[1]) and (words[0] in MEM_USAGE_TYPES or words[0] == "KERN_DATA"):
             result[words[0]] = int(words[1])
             continue
         match = re.match(r"^\s*page size:\s+(\d+)", line)

@@ -37,9 +37,11 @@ __metaclass__ = type
 
 from ansible_collections.crashdump.kdump.plugins.module_utils._bootloader import token_values
 from ansible_collections.crashdump.kdump.plugins.module_utils._crashkernel import (
+    ACCEPTED_FORMS,
     RAM_ROUNDING,
     CrashkernelError,
     format_size,
+    human_size,
     parse,
 )
 from ansible_collections.crashdump.kdump.plugins.module_utils._platform import not_loaded_detail
@@ -69,17 +71,6 @@ REASON_CODES = (
 )
 
 
-_HUMAN_UNITS = (("TiB", 40), ("GiB", 30), ("MiB", 20), ("KiB", 10))
-
-
-def human_size(value):
-    """Bytes for a person: 1610612736 -> '1.5 GiB', 512 -> '512 bytes'."""
-    for unit, shift in _HUMAN_UNITS:
-        if value >= 1 << shift:
-            return "%.1f %s" % (value / float(1 << shift), unit)
-    return "%d bytes" % value
-
-
 class ReadinessError(ValueError):
     """An option kdump_info cannot use; the message names the value and what is accepted."""
 
@@ -100,7 +91,10 @@ def min_reserved_floor(value, ram_bytes, arch="x86_64"):
     try:
         spec = parse(value)
     except CrashkernelError as exc:
-        raise ReadinessError("min_reserved=%s is not valid: %s; %s" % (value, exc, MIN_RESERVED_ACCEPTED))
+        # The grammar's message ends with every crashkernel= form (@OFFSET, ,high, auto), most of which
+        # min_reserved refuses: keep what is wrong, and name only what min_reserved accepts.
+        problem = str(exc).replace("; " + ACCEPTED_FORMS, "")
+        raise ReadinessError("min_reserved=%s is not valid: %s; %s" % (value, problem, MIN_RESERVED_ACCEPTED))
     if spec.kind not in ("size", "ranges") or spec.offset:
         raise ReadinessError("min_reserved=%s is not a floor this module can check (%s); %s"
                              % (value, "an @offset places memory, it does not size it" if spec.offset

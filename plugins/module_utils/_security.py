@@ -38,6 +38,9 @@ LOCKED_DOWN = ("integrity", "confidentiality")
 KEXEC_LOAD_OPTIONS = ("-c", "--kexec-syscall")
 KEXEC_FILE_LOAD_OPTIONS = ("-s", "--kexec-file-syscall")
 KEXEC_AUTO_OPTIONS = ("-a", "--kexec-syscall-auto")
+# kexec's short options (KEXEC_OPT_STR in kexec/kexec.h: "h?vdfixyluet:pscaS"): getopt reads "-dc" as
+# -d -c. Only -t takes an argument (the rest of the word, or the next word).
+_KEXEC_SHORT_WITH_ARGUMENT = "t"
 # What kernel/module_signing.h appends to a signed image (s390x kexec_file_load checks it).
 APPENDED_SIGNATURE_MAGIC = b"~Module signature appended~\n"
 
@@ -166,13 +169,27 @@ def kexec_syscall_option(args):
     (-a: kexec_file_load first), or None when they leave it to kexec's default. The last one wins,
     as kexec parses them (kexec/kexec.c, OPT_KEXEC_*SYSCALL*)."""
     chosen = None
-    for word in (args or "").split():
-        if word in KEXEC_LOAD_OPTIONS:
-            chosen = "kexec_load"
-        elif word in KEXEC_FILE_LOAD_OPTIONS:
-            chosen = "kexec_file_load"
-        elif word in KEXEC_AUTO_OPTIONS:
-            chosen = "auto"
+    words = (args or "").split()
+    index = 0
+    while index < len(words):
+        word = words[index]
+        index += 1
+        if word.startswith("--") or not word.startswith("-"):
+            options = [word]
+        else:
+            options = []
+            for position, letter in enumerate(word[1:], 1):
+                options.append("-" + letter)
+                if letter in _KEXEC_SHORT_WITH_ARGUMENT:
+                    index += 1 if position == len(word) - 1 else 0   # the argument is the next word
+                    break
+        for option in options:
+            if option in KEXEC_LOAD_OPTIONS:
+                chosen = "kexec_load"
+            elif option in KEXEC_FILE_LOAD_OPTIONS:
+                chosen = "kexec_file_load"
+            elif option in KEXEC_AUTO_OPTIONS:
+                chosen = "auto"
     return chosen
 
 

@@ -35,6 +35,8 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.crashdump.kdump.plugins.module_utils._secrets import shown
+
 CRASHKERNEL = "crashkernel="
 
 _ASSIGNMENT = re.compile(r"[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)(\+?)=")
@@ -292,7 +294,7 @@ def get_var(text, name):
 def _check_safe(value, what):
     if not _SAFE_VALUE.match(value):
         raise ShellVarError(
-            "refusing to write %s: %r holds characters that would need shell quoting" % (what, value))
+            "refusing to write %s: %s holds characters that would need shell quoting" % (what, shown(what, value)))
 
 
 def _remove_crashkernel_words(inner):

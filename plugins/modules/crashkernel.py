@@ -46,6 +46,9 @@ description:
     tool's output; a file that cannot be restored is named in the message and in C(not_restored).
   - Memory is reserved at boot, so a change takes effect after a reboot; RV(reboot_required) says
     whether one is needed. The module never reboots.
+  - Refuses inside a container (RV(container)) - the boot entries and the crash kernel belong to the host.
+  - Diffs never show secrets kept in the files it changes (values of variables named like
+    C(KDUMP_SMTP_PASSWORD), passwords in URLs such as SUSE's C(KDUMP_SAVEDIR)).
 author:
   - crashdump.kdump contributors (@crashdump)
 extends_documentation_fragment:
@@ -183,6 +186,11 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+container:
+  description: The container the module ran in (such as V(docker), V(podman), V(lxc)), where it refuses.
+  returned: when the module refuses because it runs inside a container
+  type: str
+  sample: docker
 crashkernel:
   description: The C(crashkernel=) value(s) the boot entries carry after this run, space-separated; empty when none.
   returned: always
@@ -283,11 +291,17 @@ from ansible_collections.crashdump.kdump.plugins.module_utils._crashkernel impor
     check_reservation,
     evaluate_cmdline,
     format_size,
+    human_size,
     parse,
 )
 from ansible_collections.crashdump.kdump.plugins.module_utils._io import FileTransaction, Host, backup_copy, lock_host, read_text
-from ansible_collections.crashdump.kdump.plugins.module_utils._platform import HostFacts, recommended_crashkernel
+from ansible_collections.crashdump.kdump.plugins.module_utils._platform import (
+    HostFacts,
+    detect_container,
+    recommended_crashkernel,
+)
 from ansible_collections.crashdump.kdump.plugins.module_utils._runner import CommandError, Runner
+from ansible_collections.crashdump.kdump.plugins.module_utils._secrets import redact
 from ansible_collections.crashdump.kdump.plugins.module_utils._shellvars import ShellVarError
 
 
@@ -326,6 +340,24 @@ def resolve_value(params, host, facts):
     return spec, low, recommended
 
 
+def check_offset_in_ram(spec, facts):
+    """Raise CrashkernelError when SIZE@OFFSET does not lie inside one System RAM region of this host:
+    the kernel reserves exactly there or nothing ("crashkernel reservation failed")."""
+    regions = getattr(facts, "ram_regions", None)
+    if not spec.offset or not regions:
+        return
+    size = spec.size_for(facts.ram_bytes, facts.arch)
+    if not size:
+        return
+    start, end = spec.offset, spec.offset + size - 1
+    if any(low <= start and end <= high for low, high in regions):
+        return
+    raise CrashkernelError(
+        "crashkernel=%s would place %s at %s, ending at %#x, which is not inside one System RAM region of this "
+        "host (its RAM ends at %#x); the kernel would reserve nothing there. Pick an offset inside RAM, or none"
+        % (spec.format(), format_size(size), format_size(spec.offset), end, max(high for _low, high in regions)))
+
+
 def expected_reservation(spec_tokens, facts, spec):
     """Bytes reserved after a reboot with ``spec_tokens`` on this host."""
     if spec is not None and spec.kind == "auto":
@@ -338,8 +370,9 @@ def expected_reservation(spec_tokens, facts, spec):
 def build_diff(plan, before_files):
     diffs = []
     for path in sorted(plan.files):
+        # /etc/sysconfig/kdump (SUSE) may hold KDUMP_SMTP_PASSWORD and passwords in KDUMP_SAVEDIR URLs.
         diffs.append(dict(before_header=path, after_header=path,
-                          before=before_files.get(path) or "", after=plan.files[path] or ""))
+                          before=redact(before_files.get(path) or ""), after=redact(plan.files[path] or "")))
     diffs.append(dict(
         before_header="boot entries (crashkernel=)", after_header="boot entries (crashkernel=)",
         before="".join("%s: %s\n" % (e.name, " ".join(e.before)) for e in plan.entries),
@@ -421,6 +454,12 @@ def main():
     facts = HostFacts(read_text, platform.machine(), platform.release())
     result = dict(changed=False, ram_bytes=facts.ram_bytes, reserved_bytes=facts.reserved_bytes,
                   running=values(crashkernel_tokens(facts.cmdline)))
+    container = detect_container(read_text, os.path.exists, runner)
+    if container:
+        # As kdump_info says it: otherwise the first error would be "no supported bootloader tool found".
+        module.fail_json(msg="crashkernel: refusing to run inside a container (%s): the boot entries and the "
+                             "crash kernel belong to the host. Run this against the host itself. Nothing was "
+                             "changed." % container, container=container, **result)
 
     spec = low = None
     tokens = []
@@ -433,6 +472,7 @@ def main():
             if spec.kind != "auto":
                 # Raises where the kernel would reject the value for this RAM, or it would starve the host.
                 spec.size_for(facts.ram_bytes, facts.arch)
+                check_offset_in_ram(spec, facts)
                 check_reservation(" ".join(tokens), expected_reservation(tokens, facts, spec), facts.ram_bytes)
         elif params["size"] or params["offset"] or params["high"] or params["low"]:
             module.fail_json(msg="crashkernel: size, offset, high and low go with state=present only")
@@ -460,7 +500,7 @@ def main():
     if spec is not None and spec.kind == "ranges" and after_tokens == tokens and expected == 0:
         module.warn("crashkernel=%s reserves nothing on this host: no range holds its %s of System RAM "
                     "(rounded up to 128M); kdump will not work here after the reboot"
-                    % (spec.format(), format_size(facts.ram_bytes)))
+                    % (spec.format(), human_size(facts.ram_bytes)))
     result.update(
         bootloader=backend.name,
         crashkernel=values(after_tokens),

@@ -227,13 +227,13 @@ from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_config impo
     choose_compression,
     initrd_rebuild_needed,
     pending_package_defaults,
-    redact,
     render,
     secret_values,
     validate,
 )
-from ansible_collections.crashdump.kdump.plugins.module_utils._platform import HostFacts
+from ansible_collections.crashdump.kdump.plugins.module_utils._platform import HostFacts, is_number
 from ansible_collections.crashdump.kdump.plugins.module_utils._runner import Runner
+from ansible_collections.crashdump.kdump.plugins.module_utils._secrets import redact
 from ansible_collections.crashdump.kdump.plugins.module_utils._security import (
     KEXEC_ARGS_SETTING,
     host_lockdown,
@@ -267,6 +267,12 @@ def dump_dir_missing(module, opts):
     if os.path.lexists(path):
         module.fail_json(msg="kdump_config: the dump directory %s exists but is not a directory. "
                              "Nothing was changed." % path)
+    parent = os.path.dirname(path.rstrip("/")) or "/"
+    while not os.path.lexists(parent):
+        parent = os.path.dirname(parent)
+    if not os.path.isdir(parent):
+        module.fail_json(msg="kdump_config: the dump directory %s cannot be created: %s is not a directory. "
+                             "Nothing was changed." % (path, parent))
     return True
 
 
@@ -342,7 +348,7 @@ def main():
         opts = validate(dict([(key, params[key]) for key in (
             "path", "target", "core_collector", "failure_action", "auto_reset_crashkernel")] + [("extra", extra)]))
         # Checked before anything is read or locked, so that bad input changes nothing at all.
-        render(facts.family, "", opts, "zlib", int(major) if major.isdigit() else None)
+        render(facts.family, "", opts, "zlib", int(major) if is_number(major) else None)
     except ConfigError as exc:
         module.fail_json(msg="kdump_config: %s. Nothing was changed." % exc, **result)
 
@@ -363,7 +369,7 @@ def main():
         available = available_compressions(version)
         result["compressions_available"] = sorted(available)
         compression = choose_compression(opts["core_collector"]["compression"], available)
-        after = render(facts.family, before, opts, compression, int(major) if major.isdigit() else None)
+        after = render(facts.family, before, opts, compression, int(major) if is_number(major) else None)
     except ConfigError as exc:
         module.fail_json(msg="kdump_config: %s. Nothing was changed." % exc, **result)
     result["compression"] = compression
@@ -380,7 +386,15 @@ def main():
                   rebuild_initrd=initrd_rebuild_needed(facts.family, before, after))
     if module._diff:
         result["diff"] = dict(before_header=path, after_header=path,
-                              before=redact(facts.family, before), after=redact(facts.family, after))
+                              before=redact(before), after=redact(after))
+    local_dir = opts["target"]["type"] == "local" and opts.get("path")
+    if local_dir and make_dump_dir and not module.check_mode:
+        # Before the config names it, so that a directory that cannot be made changes nothing.
+        try:
+            create_dump_dir(opts["path"])
+        except OSError as exc:
+            module.fail_json(msg="kdump_config: cannot create the dump directory %s: %s. The configuration was "
+                                 "not changed." % (opts["path"], exc.strerror or exc), **result)
     if changed and not module.check_mode:
         if params["backup"]:
             result["backup_file"] = module.backup_local(path)
@@ -391,9 +405,7 @@ def main():
         module.warn("kdump_config: a package upgrade left new defaults in %s and kept %s with its local settings "
                     "(this module's among them); review and merge them, then delete %s"
                     % (", ".join(pending), path, "it" if len(pending) == 1 else "them"))
-    if opts["target"]["type"] == "local" and opts.get("path"):
-        if make_dump_dir and not module.check_mode:
-            create_dump_dir(opts["path"])
+    if local_dir:
         result["dump_dir_created"] = make_dump_dir
         result["changed"] = result["changed"] or make_dump_dir
     module.exit_json(**result)

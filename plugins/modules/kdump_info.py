@@ -339,7 +339,7 @@ from ansible_collections.crashdump.kdump.plugins.module_utils._crashkernel impor
     evaluate_cmdline,
     parse,
 )
-from ansible_collections.crashdump.kdump.plugins.module_utils._io import Host, read_bytes, read_text
+from ansible_collections.crashdump.kdump.plugins.module_utils._io import Host, read_text
 from ansible_collections.crashdump.kdump.plugins.module_utils._platform import (
     DUMP_HEADER_BYTES,
     HostFacts,
@@ -453,23 +453,52 @@ def security_state(runner, facts, config_text):
     )
 
 
+def _dump_file(path):
+    """(os.stat_result, first header bytes) of a dump file, or None when ``path`` is not a regular file.
+
+    Anyone who can write in a dump directory (Ubuntu's /var/crash is world-writable) can leave a
+    FIFO, a device link or a dangling link named like a dump: opened without following links and
+    without blocking, and checked on the open file, such an entry is skipped, not read or waited on.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        return info, os.read(fd, DUMP_HEADER_BYTES)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
 def list_dumps(directory):
     found = []
     if not os.path.isdir(directory):
         return found
     for sub in sorted(os.listdir(directory)):
         path = os.path.join(directory, sub)
-        if not os.path.isdir(path):
+        if os.path.islink(path) or not os.path.isdir(path):
             continue
-        names = sorted(os.listdir(path))
+        try:
+            names = sorted(os.listdir(path))
+        except OSError:
+            continue
         dmesg = [os.path.join(path, name) for name in names if is_dmesg_file(name)]
         for name in names:
-            if is_dump_file(name):
-                file_path = os.path.join(path, name)
-                stat = os.stat(file_path)
-                found.append(dict(path=file_path, dir=path, size=stat.st_size, mtime=int(stat.st_mtime),
-                                  complete="incomplete" not in name, format=dump_format(read_bytes(file_path, DUMP_HEADER_BYTES) or b""),
-                                  dmesg=dmesg[0] if dmesg else None))
+            if not is_dump_file(name):
+                continue
+            file_path = os.path.join(path, name)
+            dump = _dump_file(file_path)
+            if dump is None:
+                continue
+            info, header = dump
+            found.append(dict(path=file_path, dir=path, size=info.st_size, mtime=int(info.st_mtime),
+                              complete="incomplete" not in name, format=dump_format(header or b""),
+                              dmesg=dmesg[0] if dmesg else None))
     return sorted(found, key=lambda dump: dump["mtime"])
 
 
@@ -587,6 +616,10 @@ def main():
     runner = Runner(module)
     host = Host(runner)
     facts = HostFacts(read_text, platform.machine(), platform.release())
+    if os.geteuid() != 0:
+        module.warn("kdump_info is not running as root: the kernel hides the addresses in /proc/iomem from "
+                    "other users, so ram_bytes, the reservation and the dump's needed space come out wrong "
+                    "(near 0). Run it with become: true.")
     names = platform_names(facts.family, facts.distribution, facts.version) or {}
 
     config_text = read_text((names.get("config_files") or [""])[0])

@@ -18,11 +18,11 @@ from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_config impo
     available_compressions,
     choose_compression,
     initrd_rebuild_needed,
-    redact,
     render,
     secret_values,
     validate,
 )
+from ansible_collections.crashdump.kdump.plugins.module_utils._secrets import redact
 
 DEBIAN = "debian/velinux-kdump-tools-1.8/etc-default-kdump-tools.active-lines.txt"
 RHEL10 = "rhel10/kdump-utils-defaults/etc-kdump.conf.active-lines.x86_64.txt"
@@ -313,10 +313,10 @@ def test_secrets_are_redacted_from_diffs(shared_sample):
     after = render("suse", shared_sample(SUSE), opts(extra={"KDUMP_SMTP_PASSWORD": "hunter2",
                                                             "KDUMP_SMTP_USER": "mailer"}), "lzo")
     assert 'KDUMP_SMTP_PASSWORD="hunter2"' in after
-    shown = redact("suse", after)
+    shown = redact(after)
     assert "hunter2" not in shown and 'KDUMP_SMTP_PASSWORD="********"' in shown
     assert 'KDUMP_SMTP_USER="mailer"' in shown  # only secrets are hidden
-    assert redact("suse", shared_sample(SUSE)) == shared_sample(SUSE)  # empty values are not secrets
+    assert redact(shared_sample(SUSE)) == shared_sample(SUSE)  # empty values are not secrets
     assert secret_values(opts(extra={"KDUMP_SMTP_PASSWORD": "hunter2", "KDUMP_SMTP_USER": "mailer"})) == ["hunter2"]
 
 
@@ -369,3 +369,14 @@ def test_suse_local_without_path_drops_a_remote_savedir(shared_sample):
     assert shell_value(local, "KDUMP_SAVEDIR") == "/var/crash"
     kept = render("suse", render("suse", shared_sample(SUSE), opts(path="/srv/crash"), "lzo"), opts(), "lzo")
     assert shell_value(kept, "KDUMP_SAVEDIR") == "/srv/crash"
+
+
+@pytest.mark.parametrize("secret", ["Pa\\ss", "it's", 'say "x"', "tab\there", "new\nline", "Pa!ss"])
+def test_a_refused_secret_is_never_shown_in_the_message(shared_sample, secret):
+    """Ansible masks a no_log value only verbatim; %r used to print it escaped, so it got through."""
+    with pytest.raises(ConfigError) as caught:
+        render("suse", shared_sample(SUSE), opts(extra={"KDUMP_SMTP_PASSWORD": secret}), "lzo")
+    message = str(caught.value)
+    assert "KDUMP_SMTP_PASSWORD" in message and "the value is secret and not shown" in message
+    for fragment in (secret, repr(secret), secret.replace("\\", "\\\\")):
+        assert fragment not in message

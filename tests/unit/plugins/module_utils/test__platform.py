@@ -190,6 +190,16 @@ def test_without_either_sysfs_file_the_regions_count_and_messages_say_so(shared_
                                        "/sys/kernel/kexec_crash_loaded could be read")
 
 
+@pytest.mark.parametrize("odd", [u"\u00b2", u"\u0663", u"12\u00b2", "0x10", "-1", ""])
+def test_odd_digits_in_sysfs_are_not_numbers(odd):
+    """'²' and Arabic-Indic digits pass str.isdigit() but not int(): they used to raise ValueError."""
+    files = {"/etc/os-release": "ID=debian\n", NEW_SIZE: odd + "\n", OLD_SIZE: "134217728\n",
+             NEW_LOADED: odd + "\n", OLD_LOADED: "1\n"}
+    facts = HostFacts(files.get, "x86_64")
+    assert (facts.reserved_bytes, facts.crash_size_path) == (128 << 20, OLD_SIZE)
+    assert (facts.crash_loaded, facts.crash_loaded_path) == (True, OLD_LOADED)
+
+
 # --- containers ------------------------------------------------------------
 
 from ansible_collections.crashdump.kdump.plugins.module_utils._platform import (  # noqa: E402

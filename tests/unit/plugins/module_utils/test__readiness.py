@@ -177,6 +177,8 @@ def test_min_reserved_that_is_no_floor_fails_naming_value_and_accepted_forms(val
     message = str(caught.value)
     assert fragment in message, message
     assert "accepted: a size such as 192M, or a range list such as 1G-4G:192M,4G-:256M" in message
+    # only what min_reserved accepts: the grammar's own list offers @OFFSET, ,high and auto
+    assert "accepted forms" not in message and "SIZE,high" not in message
 
 
 def test_human_size():

@@ -120,6 +120,15 @@ def test_firmware_kind(arch, efi, expected):
     ("--kexec-file-syscall --kexec-syscall", "kexec_load"),
     ("--kexec-syscall-auto", "auto"),
     ("-s -a", "auto"),
+    # combined short options, as kexec's getopt reads them
+    ("-dc", "kexec_load"),
+    ("-cd", "kexec_load"),
+    ("-pc", "kexec_load"),
+    ("-ps", "kexec_file_load"),
+    ("-d -sc", "kexec_load"),
+    ("-tc -s", "kexec_file_load"),     # -t's argument is "c": no -c
+    ("-t c", None),
+    ("-p -t elf-x86_64 -c", "kexec_load"),
 ])
 def test_kexec_syscall_option(args, expected):
     assert kexec_syscall_option(args) == expected

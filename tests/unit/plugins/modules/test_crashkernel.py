@@ -34,9 +34,10 @@ class FakeFacts(object):
         self.crash_loaded = False
 
 
-def run_module(args, monkeypatch, capsys, facts=FakeFacts):
+def run_module(args, monkeypatch, capsys, facts=FakeFacts, container=None):
     """Run main() with ``args``; return its JSON result. Any write or command fails the test."""
     monkeypatch.setattr(crashkernel, "HostFacts", facts)
+    monkeypatch.setattr(crashkernel, "detect_container", lambda *_args: container)
     # Warnings are collected process-wide (a list before ansible-core 2.19, a dict since): start empty.
     monkeypatch.setattr(warnings, "_global_warnings", type(warnings._global_warnings)())
 
@@ -54,7 +55,7 @@ def run_module(args, monkeypatch, capsys, facts=FakeFacts):
 @pytest.mark.parametrize("args, fragment", [
     (dict(size="128M;reboot"), "character ';'"),
     (dict(size="2G-1G:64M"), "ends at or before it starts"),
-    (dict(size="2G"), "not less than the 1536M of System RAM"),
+    (dict(size="2G"), "not less than the 1.5 GiB of System RAM"),
     (dict(size="1G-:2G"), "not below the System RAM rounded up"),
     (dict(size="128M", offset="20M"), "not a multiple of 16M"),
     (dict(size="128M", offset="16M;id"), "character ';'"),
@@ -120,6 +121,31 @@ class FakeTwoGiB(FakeFacts):
         self.ram_bytes = 2 * GIB
 
 
+class FakeTwoGiBWithIomem(FakeTwoGiB):
+    """A 2 GiB x86 VM's top-level System RAM in /proc/iomem (the hole below 1M, RAM up to 2 GiB)."""
+    def __init__(self, read_text, machine, kernel_release=""):
+        super(FakeTwoGiBWithIomem, self).__init__(read_text, machine, kernel_release)
+        self.ram_regions = [(0x1000, 0x9efff), (0x100000, 0x7ffdffff)]
+
+
+@pytest.mark.parametrize("args", [
+    dict(size="256M", offset="64G"),
+    dict(size="256M@64G"),
+    dict(size="512M-:256M@1T"),
+    dict(size="256M", offset="1792M"),      # starts in RAM, ends past its top
+])
+def test_an_offset_outside_ram_is_refused(args, monkeypatch, capsys):
+    """These were planned with expected_reserved_bytes=268435456 and no warning; the kernel reserves nothing."""
+    result = run_module(args, monkeypatch, capsys, facts=FakeTwoGiBWithIomem)
+    assert result["failed"] and "not inside one System RAM region of this host" in result["msg"], result["msg"]
+    assert "its RAM ends at 0x7ffdffff" in result["msg"]
+
+
+def test_an_offset_inside_ram_is_planned(monkeypatch, capsys):
+    result = run_module(dict(size="256M", offset="16M"), monkeypatch, capsys, facts=FakeTwoGiBWithIomem)
+    assert "not inside one System RAM region" not in result.get("msg", "")
+
+
 @pytest.mark.parametrize("args", [dict(size="2047M"), dict(size="1025M"), dict(size="256M", high=True, low="800M")])
 def test_reservations_over_half_of_ram_are_refused_on_a_2g_host(args, monkeypatch, capsys):
     """2047M is below 2 GiB, so the kernel would take it and leave the host 1 MiB; we refuse it."""
@@ -168,6 +194,7 @@ def test_check_mode_on_rhel9_predicts_grubby_and_runs_only_read_only_commands(mo
         return 0, info, ""
 
     monkeypatch.setattr(crashkernel, "HostFacts", FakeRhel9)
+    monkeypatch.setattr(crashkernel, "detect_container", lambda *_args: None)
     monkeypatch.setattr(crashkernel.Runner, "which",
                         lambda self, name, required=False: "/usr/sbin/grubby" if name == "grubby" else None)
     monkeypatch.setattr(crashkernel.Runner, "run", fake_run)
@@ -186,3 +213,23 @@ def test_check_mode_on_rhel9_predicts_grubby_and_runs_only_read_only_commands(mo
     assert result["previous"] == "1G-4G:192M,4G-64G:256M,64G-:512M" and result["crashkernel"] == "512M"
     assert result["reboot_required"] and result["expected_reserved_bytes"] == 512 << 20
     assert ran == [["/usr/sbin/grubby", "--info=ALL"]]
+
+
+def test_diff_on_suse_hides_secrets_of_etc_sysconfig_kdump():
+    """--diff used to show /etc/sysconfig/kdump whole: KDUMP_SMTP_PASSWORD and passwords in KDUMP_SAVEDIR."""
+    before = 'KDUMP_CRASHKERNEL=""\nKDUMP_SMTP_PASSWORD="MailS3cret"\nKDUMP_SAVEDIR="ftp://dumper:FtpS3cret@dumps/crash"\n'
+    plan = Plan("grub2-mkconfig", ["crashkernel=256M"])
+    plan.files["/etc/sysconfig/kdump"] = before.replace('KDUMP_CRASHKERNEL=""', 'KDUMP_CRASHKERNEL="crashkernel=256M"')
+    diffs = crashkernel.build_diff(plan, {"/etc/sysconfig/kdump": before})
+    text = json.dumps(diffs)
+    assert "MailS3cret" not in text and "FtpS3cret" not in text
+    assert 'KDUMP_CRASHKERNEL=\\"crashkernel=256M\\"' in text
+
+
+@pytest.mark.parametrize("args", [dict(size="256M"), dict(size="auto"), dict(state="absent")])
+def test_inside_a_container_it_says_so_first(monkeypatch, capsys, args):
+    """It used to fail with "no supported bootloader tool found", never naming the container."""
+    result = run_module(args, monkeypatch, capsys, container="docker")
+    assert result["failed"] and result["container"] == "docker"
+    assert result["msg"].startswith("crashkernel: refusing to run inside a container (docker)")
+    assert result["msg"].endswith("Nothing was changed.")

@@ -16,7 +16,7 @@ import pytest
 
 from ansible_collections.crashdump.kdump.plugins.module_utils import _io
 from ansible_collections.crashdump.kdump.plugins.module_utils._bootloader import Plan
-from ansible_collections.crashdump.kdump.plugins.module_utils._runner import CommandError
+from ansible_collections.crashdump.kdump.plugins.module_utils._runner import CommandError, Runner
 from ansible_collections.crashdump.kdump.plugins.modules import crashkernel
 
 
@@ -189,3 +189,67 @@ def test_a_failing_backup_changes_nothing(boot, monkeypatch):
     assert "Nothing was changed" in module.failure["msg"]
     assert_restored(originals, created)
     assert not any(os.path.exists(copy) for copy in made)
+
+
+@pytest.mark.parametrize("present, rc", [(False, 127), (True, 126)])
+def test_a_tool_that_cannot_be_started_restores_every_file(boot, tmp_path, present, rc):
+    """Not found, or not executable: AnsibleModule.run_command used to fail the module itself, before
+    the rollback ("Error executing command.", the new files left in place)."""
+    plan, originals, created = boot
+    tool = tmp_path / "update-grub"
+    if present:
+        tool.write_text("")                 # mode 0644: exec() fails with EACCES
+    tool_path = str(tool)
+    plan.commands[:] = [[tool_path]]
+    module = FakeModule()
+    with pytest.raises(Failed):
+        crashkernel.apply_plan(module, Runner(module), plan, lambda: [])
+    assert_restored(originals, created)
+    assert module.failure["msg"].startswith("crashkernel: %s exited with %d: %s: " % (
+        tool_path, rc, tool_path))
+    assert "Restored as they were" in module.failure["msg"]
+
+
+def test_rollback_keeps_mode_and_owner_of_a_file_a_tool_replaced_or_removed(tmp_path):
+    """A 0600 grub.cfg (it may hold a password hash) came back 0644 after the rollback."""
+    secret = tmp_path / "grub.cfg"
+    secret.write_bytes(b"password_pbkdf2 root grub.pbkdf2...\n")
+    os.chmod(str(secret), 0o600)
+    gone = tmp_path / "user.cfg"
+    gone.write_bytes(b"GRUB2_PASSWORD=...\n")
+    os.chmod(str(gone), 0o600)
+    transaction = _io.FileTransaction(FakeModule())
+    transaction.save(str(secret))
+    transaction.save(str(gone))
+    secret.unlink()                                   # the tool writes a new file in its place
+    secret.write_bytes(b"tool wrote here\n")
+    os.chmod(str(secret), 0o644)
+    gone.unlink()                                     # and removes another
+    assert transaction.rollback() == ([str(gone), str(secret)], [])
+    for path in (secret, gone):
+        assert oct(os.stat(str(path)).st_mode & 0o777) == oct(0o600), path
+    assert secret.read_bytes() == b"password_pbkdf2 root grub.pbkdf2...\n"
+
+
+def test_rollback_restores_every_link_of_a_chain(tmp_path):
+    """a -> b -> c: only a and c were saved; a tool that replaced b left a pointing elsewhere."""
+    (tmp_path / "c.cfg").write_bytes(b"original\n")
+    os.symlink("c.cfg", str(tmp_path / "b.cfg"))
+    os.symlink("b.cfg", str(tmp_path / "a.cfg"))
+    transaction = _io.FileTransaction(FakeModule())
+    transaction.write(str(tmp_path / "a.cfg"), b"ours\n")
+    assert (tmp_path / "c.cfg").read_bytes() == b"ours\n"
+    (tmp_path / "b.cfg").unlink()                     # the tool replaces the middle link by a file
+    (tmp_path / "b.cfg").write_bytes(b"tool wrote here\n")
+    restored, failed = transaction.rollback()
+    assert failed == [] and sorted(restored) == sorted(str(tmp_path / n) for n in ("a.cfg", "b.cfg", "c.cfg"))
+    assert os.readlink(str(tmp_path / "a.cfg")) == "b.cfg" and os.readlink(str(tmp_path / "b.cfg")) == "c.cfg"
+    assert (tmp_path / "a.cfg").read_bytes() == b"original\n"
+
+
+def test_a_link_loop_is_saved_once_without_recursing_forever(tmp_path):
+    os.symlink("y", str(tmp_path / "x"))
+    os.symlink("x", str(tmp_path / "y"))
+    transaction = _io.FileTransaction(FakeModule())
+    transaction.save(str(tmp_path / "x"))
+    assert transaction.rollback() == ([str(tmp_path / "y"), str(tmp_path / "x")], [])

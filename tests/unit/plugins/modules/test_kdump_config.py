@@ -179,6 +179,35 @@ def test_a_dump_path_that_is_a_file_fails_before_anything_is_written(run, host, 
     assert path.read_bytes() == before
 
 
+@pytest.mark.parametrize("check_mode", [True, False])
+def test_a_dump_path_under_a_file_fails_before_anything_is_written(run, host, captured, tmp_path, check_mode):
+    """Check mode used to predict dump_dir_created; the real run wrote the config, then raised
+    NotADirectoryError with the config already changed."""
+    path = host("debian", captured("debian12/etc-default-kdump-tools"))
+    before = path.read_bytes()
+    (tmp_path / "not-a-dir").write_text(u"x\n")
+    crash = tmp_path / "not-a-dir" / "crash"
+    result, _out = run(dict(path=str(crash)), check_mode=check_mode)
+    assert result["failed"]
+    assert result["msg"] == ("kdump_config: the dump directory %s cannot be created: %s is not a directory. "
+                             "Nothing was changed." % (crash, tmp_path / "not-a-dir"))
+    assert path.read_bytes() == before
+
+
+def test_a_dump_directory_that_cannot_be_created_leaves_the_config_as_it_was(run, host, captured, tmp_path,
+                                                                             monkeypatch):
+    path = host("debian", captured("debian12/etc-default-kdump-tools"))
+    before = path.read_bytes()
+
+    def no_space(directory, mode=0o777):
+        raise OSError(28, "No space left on device", directory)
+    monkeypatch.setattr(kdump_config.os, "makedirs", no_space)
+    result, _out = run(dict(path=str(tmp_path / "crash")))
+    assert result["failed"] and "cannot create the dump directory" in result["msg"]
+    assert "No space left on device" in result["msg"] and "not changed" in result["msg"]
+    assert path.read_bytes() == before
+
+
 # --- lockdown ------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("lockdown, secure_boot", [("integrity", True), ("integrity", False), ("none", True)])

@@ -62,6 +62,21 @@ def test_red_hat_layout_incomplete_and_garbage(tmp_path):
     assert dumps["junk"]["format"] is None and dumps["junk"]["dmesg"] is None
 
 
+def test_fifos_and_links_named_like_dumps_are_skipped_without_waiting(tmp_path):
+    """A FIFO used to block list_dumps (and kdump_info) forever; a dangling link raised FileNotFoundError
+    and a link to /dev/tty OSError. Only regular files are dumps."""
+    crash = tmp_path / "202612050101"
+    crash.mkdir()
+    os.mkfifo(str(crash / "dump.202612050101"))
+    os.symlink(str(tmp_path / "gone"), str(crash / "dump.202612050102"))
+    os.symlink("/dev/null", str(crash / "vmcore"))
+    write(crash / "dump.202612050103", b"\x7fELF" + b"\x00" * 60)
+    linked_dir = tmp_path / "linked"
+    os.symlink(str(crash), str(linked_dir))
+    dumps = kdump_info.list_dumps(str(tmp_path))
+    assert [d["path"] for d in dumps] == [str(crash / "dump.202612050103")]
+
+
 def test_missing_directory_lists_nothing(tmp_path):
     assert kdump_info.list_dumps(str(tmp_path / "nope")) == []
 
@@ -266,6 +281,14 @@ def test_makedumpfile_is_only_used_when_it_can_answer(mem_usage, euid, tools, ar
     assert result["dump_target"]["estimate"].startswith("/proc/meminfo rule at dump level 31")
     assert why in result["dump_target"]["estimate"]
     assert result["dump_target"]["needed_bytes"] > 0
+
+
+def test_without_root_it_warns_that_the_figures_are_wrong(tmp_path, monkeypatch, capsys):
+    """It used to return ram_bytes: 3 without a word (/proc/iomem reads 00000000-00000000 to non-root)."""
+    assert "warnings" not in run_info({}, debian12(tmp_path), monkeypatch, capsys)
+    result = run_info({}, debian12(tmp_path), monkeypatch, capsys, euid=1000)
+    assert "kdump_info is not running as root" in json.dumps(result["warnings"])
+    assert "Run it with become: true." in json.dumps(result["warnings"])
 
 
 def test_too_little_free_space_is_a_reason(tmp_path, monkeypatch, capsys):
