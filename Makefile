@@ -1,5 +1,6 @@
 # crashdump.kdump — developer and CI entry points.
-#   make check   lint, sanity (ansible-core 2.16 and 2.19), Python 2.7/3.6 syntax, units, harness units
+#   make check   lint, sanity (ansible-core 2.16 and 2.19), Python 2.7/3.6 syntax, units, harness units,
+#                role guard tests
 #   make demo    a Debian 12 VM made kdump-ready, crashed, and its vmcore shown
 #                (FIRMWARE=uefi or secureboot boots it through OVMF; default bios, the fastest)
 #   make test    everything CI runs (check + the VM scenarios)
@@ -24,9 +25,9 @@ CRASHDUMP_RELEASE ?= bookworm
 export PATH := $(VENV)/bin:$(PATH)
 
 .PHONY: FORCE check test demo bench test-all vm-test vm-deps lint sanity sanity-2.16 sanity-2.19 units pysyntax changelog-lint \
-	build-import deps-debian clean role-specs harness-units
+	build-import deps-debian clean role-specs harness-units role-tests
 
-check: lint sanity pysyntax units harness-units build-import
+check: lint sanity pysyntax units harness-units role-tests build-import
 
 # Real QEMU VMs (tests/vm): each scenario boots Debian through its firmware and GRUB. A+B+C is a
 # chain (tests/vm/run-scenario): its members run in order, and those that name the same VM share it
@@ -152,6 +153,11 @@ units: $(VENV)/.installed $(COLLECTION)
 # except one real kernel under TCG when an image's kernel is cached.
 harness-units: $(VENV)/.installed
 	$(VENV)/bin/python -m pytest -q -p no:cacheprovider tests/vm/unit
+
+# The roles' guards run by ansible-playbook against local hosts in check mode (nothing is changed or
+# crashed): kdump_verify's batch guard.
+role-tests: $(VENV)/.installed
+	$(VENV)/bin/python -m pytest -q -p no:cacheprovider tests/roles
 
 # The acceptance check of issue 2: a built and installed collection imports.
 build-import: $(VENV)/.installed

@@ -34,7 +34,7 @@ options:
   lock_timeout:
     description:
       - Seconds to wait for another run of the collection's modules that is changing this host (it holds
-        C(/run/lock/crashdump-kdump.lock)). V(0) fails at once, naming the other run's pid, module and start
+        C(/run/crashdump-kdump/lock)). V(0) fails at once, naming the other run's pid, module and start
         time, and changes nothing.
       - Check mode never waits; it warns when another run holds the lock.
     type: int

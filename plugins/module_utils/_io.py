@@ -218,7 +218,10 @@ class Host(object):
         return self.runner.run(argv, check=check, data=data)
 
 
-LOCK_PATH = "/run/lock/crashdump-kdump.lock"
+# In a directory of its own that only root can write: /run itself is root's (0755), so no other user
+# can plant a link, FIFO or directory where the lock goes, nor race a run that replaces one (as they
+# could in the world-writable /run/lock).
+LOCK_PATH = "/run/crashdump-kdump/lock"
 
 
 class LockHeld(Exception):
@@ -228,12 +231,12 @@ class LockHeld(Exception):
 class HostLock(object):
     """One exclusive lock per host for every module of the collection that writes.
 
-    ``flock(2)`` on a root-owned file under /run/lock (a tmpfs: nothing survives a reboot, and the
-    kernel drops the lock when the holding process exits, however it ends). The holder writes
-    ``pid module start-time`` into the file so that a waiting run can say who holds it.
-    /run/lock is world-writable: the file is opened without following links, and one that is not a
-    regular file of ours (planted by another user) is replaced. A lock taken on a file that was
-    replaced meanwhile does not count.
+    ``flock(2)`` on a root-owned file in a root-only directory under /run (a tmpfs: nothing survives a
+    reboot, and the kernel drops the lock when the holding process exits, however it ends). The holder
+    writes ``pid module start-time`` into the file so that a waiting run can say who holds it. The
+    directory must be a real directory of ours that nobody else can write; the file is opened without
+    following links or blocking, and anything at its path that is not a regular file of ours is
+    replaced. A lock taken on a file that was replaced meanwhile does not count.
     """
 
     def __init__(self, path=None, clock=time.time, sleep=time.sleep):
@@ -242,22 +245,52 @@ class HostLock(object):
         self._clock = clock
         self._sleep = sleep
 
+    def _directory(self):
+        """Create the lock's directory (0700) if missing; refuse one that others could write."""
+        directory = os.path.dirname(self.path)
+        try:
+            os.mkdir(directory, 0o700)
+        except OSError as exc:
+            if exc.errno != errno.EEXIST:
+                raise
+        info = os.lstat(directory)
+        if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid() or info.st_mode & 0o022:
+            raise OSError(errno.EPERM, "%s is not a directory of uid %d that only it can write (remove it)"
+                          % (directory, os.geteuid()))
+
     def _open(self):
-        flags = os.O_RDWR | getattr(os, "O_NOFOLLOW", 0)
+        self._directory()
+        flags = os.O_RDWR | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
         try:
             fd = os.open(self.path, flags | os.O_CREAT, 0o600)
         except OSError as exc:
-            if exc.errno != errno.ELOOP:
+            if exc.errno not in (errno.ELOOP, errno.EISDIR, errno.ENXIO):
                 raise
-            fd = None                      # a symbolic link: not ours
+            fd = None                      # a link, a directory or a socket: not a lock file
         if fd is not None:
             info = os.fstat(fd)
             if stat.S_ISREG(info.st_mode) and info.st_uid == os.geteuid():
                 return fd
             os.close(fd)
-        # Someone else's file or link: replace it with our own (O_EXCL: no race can hand us theirs).
-        os.unlink(self.path)
+        # Not a lock file of ours (left by something else run as root): replace it.
+        if os.path.isdir(self.path) and not os.path.islink(self.path):
+            shutil.rmtree(self.path)
+        else:
+            os.unlink(self.path)
         return os.open(self.path, flags | os.O_CREAT | os.O_EXCL, 0o600)
+
+    def _open_to_read(self):
+        """The lock file opened read-only without following links or blocking, or None."""
+        try:
+            fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+        except OSError as exc:
+            if exc.errno in (errno.ENOENT, errno.ENOTDIR, errno.ELOOP, errno.EISDIR, errno.ENXIO, errno.EACCES):
+                return None
+            raise
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            return None
+        return fd
 
     def _still_the_file(self, fd):
         try:
@@ -267,12 +300,14 @@ class HostLock(object):
 
     def holder(self):
         """What the holder wrote: 'pid N (module) since TIME', or a note that it is unknown."""
+        words = []
         try:
-            fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-            try:
-                words = os.read(fd, 200).decode("ascii", "replace").split()
-            finally:
-                os.close(fd)
+            fd = self._open_to_read()
+            if fd is not None:
+                try:
+                    words = os.read(fd, 200).decode("ascii", "replace").split()
+                finally:
+                    os.close(fd)
         except (IOError, OSError):
             words = []
         if len(words) >= 3 and words[0].isdigit():
@@ -281,12 +316,9 @@ class HostLock(object):
 
     def is_held(self):
         """Whether another process holds the lock; creates and writes nothing (for check mode)."""
-        try:
-            fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-        except OSError as exc:
-            if exc.errno == errno.ENOENT:
-                return False
-            raise
+        fd = self._open_to_read()
+        if fd is None:
+            return False
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except (IOError, OSError) as exc:

@@ -37,7 +37,7 @@ def captured():
 
 @pytest.fixture(autouse=True)
 def host_lock_path(tmp_path, monkeypatch):
-    """Each test's modules lock a file of their own, never this machine's /run/lock.
+    """Each test's modules lock a file of their own, never this machine's /run/crashdump-kdump/lock.
 
     Modules run inside the test process and exit by exception, so a lock they took is never
     released: a fresh path per test keeps one test's lock from blocking the next.

@@ -120,3 +120,46 @@ def test_a_lock_on_a_file_replaced_meanwhile_does_not_count(host_lock_path, monk
     monkeypatch.delenv("REPLACED", raising=False)
     assert lock.try_acquire("kdump_config") is False
     assert lock.try_acquire("kdump_config") is True
+
+
+def test_the_lock_lives_in_a_directory_only_root_can_write():
+    """Not in the world-writable /run/lock, where any user could plant a directory (every writing
+    module failed), a FIFO (check mode hung) or a link that two runs race to replace (both held it)."""
+    with open(_io.__file__) as source:   # the constant as shipped (a fixture points each test elsewhere)
+        assert re.search(r'^LOCK_PATH = "(.*)"$', source.read(), re.M).group(1) == "/run/crashdump-kdump/lock"
+
+
+def test_the_directory_is_created_private(tmp_path):
+    path = str(tmp_path / "run" / "lock")
+    lock = HostLock(path).acquire("kdump_config", 0)
+    assert oct(os.stat(str(tmp_path / "run")).st_mode & 0o777) == oct(0o700)
+    lock.release()
+
+
+@pytest.mark.parametrize("make", ["world-writable", "link"])
+def test_a_directory_others_could_write_is_refused(tmp_path, make):
+    real = tmp_path / "real"
+    real.mkdir()
+    directory = tmp_path / "run"
+    if make == "link":
+        os.symlink(str(real), str(directory))
+    else:
+        directory.mkdir()
+        os.chmod(str(directory), 0o1777)
+    with pytest.raises(OSError, match="is not a directory of uid %d that only it can write" % os.geteuid()):
+        HostLock(str(directory / "lock")).acquire("kdump_config", 0)
+    assert os.listdir(str(real)) == []
+
+
+@pytest.mark.parametrize("plant", ["fifo", "directory"])
+def test_a_fifo_or_directory_at_the_lock_path_neither_hangs_nor_blocks(host_lock_path, plant):
+    if plant == "fifo":
+        os.mkfifo(host_lock_path)
+    else:
+        os.mkdir(host_lock_path)
+        open(os.path.join(host_lock_path, "x"), "w").close()
+    assert not HostLock().is_held()               # check mode: opened without blocking, not a lock
+    assert HostLock().holder() == "a process that has not written its pid yet"
+    lock = HostLock().acquire("kdump_config", 0)
+    assert os.path.isfile(host_lock_path) and HostLock().is_held()
+    lock.release()
