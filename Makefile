@@ -1,6 +1,6 @@
 # crashdump.kdump — developer and CI entry points.
 #   make check   lint, sanity (ansible-core 2.16 and 2.19), Python 2.7/3.6 syntax, units, harness units,
-#                role guard tests
+#                role guard tests, the report page in headless Chromium
 #   make demo    a Debian 12 VM made kdump-ready, crashed, and its vmcore shown
 #                (FIRMWARE=uefi or secureboot boots it through OVMF; default bios, the fastest)
 #   make test    everything CI runs (check + the VM scenarios)
@@ -25,9 +25,9 @@ CRASHDUMP_RELEASE ?= bookworm
 export PATH := $(VENV)/bin:$(PATH)
 
 .PHONY: FORCE check test demo bench test-all vm-test vm-deps lint sanity sanity-2.16 sanity-2.19 units pysyntax changelog-lint \
-	build-import deps-debian clean role-specs harness-units role-tests
+	build-import deps-debian clean role-specs harness-units role-tests report-tests
 
-check: lint sanity pysyntax units harness-units role-tests build-import
+check: lint sanity pysyntax units harness-units role-tests report-tests build-import
 
 # Real QEMU VMs (tests/vm): each scenario boots Debian through its firmware and GRUB. A+B+C is a
 # chain (tests/vm/run-scenario): its members run in order, and those that name the same VM share it
@@ -158,6 +158,12 @@ harness-units: $(VENV)/.installed
 # crashed): kdump_verify's batch guard.
 role-tests: $(VENV)/.installed
 	$(VENV)/bin/python -m pytest -q -p no:cacheprovider tests/roles
+
+# The readiness report page in headless Chromium (Debian's chromium, installed here): its DOM after
+# the page's own script ran, a click that sorts the table, a screenshot in tests/output/report/.
+report-tests: $(VENV)/.installed
+	@tests/install-debian-deps chromium
+	$(VENV)/bin/python -m pytest -q -p no:cacheprovider tests/report
 
 # The acceptance check of issue 2: a built and installed collection imports.
 build-import: $(VENV)/.installed
