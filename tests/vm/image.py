@@ -533,8 +533,9 @@ def verify_boot(workdir, image, keyfile, accel_now, boot):
                              "kernel locked down (%s): %s" % (SECURE_BOOT_CHECK, out))
         state = qemu.ssh_output(port, USER, keyfile, "timeout 120 systemctl is-system-running --wait", check=False)
         qemu.save_state(pidfile, os.path.join(workdir, SNAPSHOT_FILES["state"]))
-        info = {"firmware": firmware, "memory": qemu.DEFAULT_MEMORY, "cpus": qemu.VM_CPUS, "accel": accel_now,
-                "qemu": qemu.qemu_version(), "saved": int(time.time()), "system_state": state.strip()}
+        info = {"firmware": firmware, "memory": qemu.DEFAULT_MEMORY, "cpus": qemu.VM_CPUS,
+                "cpu": qemu.cpu_model(accel_now), "accel": accel_now, "qemu": qemu.qemu_version(),
+                "saved": int(time.time()), "system_state": state.strip()}
         write(os.path.join(workdir, SNAPSHOT_FILES["info"]), json.dumps(info, indent=1) + "\n")
         saved = True
         log("verify boot: saved the running VM (%s) for `vm up` to resume" % state.strip())
@@ -553,8 +554,9 @@ def snapshot_matches(image_dir, firmware, memory, accel):
             info = json.load(f)
     except (OSError, ValueError):
         return False, "the image has no saved state"
-    wanted = {"firmware": firmware, "memory": memory, "cpus": qemu.VM_CPUS, "accel": accel,
-              "qemu": qemu.qemu_version()}
+    info.setdefault("cpu", "host" if info.get("accel") == "kvm" else "max")  # saved before "cpu" was recorded
+    wanted = {"firmware": firmware, "memory": memory, "cpus": qemu.VM_CPUS, "cpu": qemu.cpu_model(accel),
+              "accel": accel, "qemu": qemu.qemu_version()}
     for key, value in wanted.items():
         if info.get(key) != value:
             return False, "the saved state has %s %s, this VM %s" % (key, info.get(key), value)

@@ -42,6 +42,8 @@ def tail(path, lines=50):
 # with two vCPUs each, a vCPU preempted while holding a guest spinlock leaves its sibling spinning.
 # Measured 2026-12-02, lanes no_reboot,default: 2 vCPUs 1343 s / 1769 s, 1 vCPU 563 s / 770 s.
 VM_CPUS = int(os.environ.get("CRASHDUMP_VM_CPUS") or 1)
+# The guest CPU model under TCG (CRASHDUMP_VM_CPU_MODEL overrides); KVM always passes the host's.
+TCG_CPU_MODEL = os.environ.get("CRASHDUMP_VM_CPU_MODEL") or "max"
 DEFAULT_MEMORY = 1536  # MiB; `vm up --memory` overrides, and then the VM boots cold (no snapshot)
 
 
@@ -104,11 +106,14 @@ def qemu_version():
     return _QEMU_VERSION[0]
 
 
+def cpu_model(accel):
+    return "host" if accel == "kvm" else TCG_CPU_MODEL
+
+
 def base_command(accel, memory, name="crashdump-vm", smp=None, firmware="bios", vars_path=None):
     smp = smp or VM_CPUS
     cmd = [QEMU, "-name", name] + firmware_args(firmware, vars_path) + ["-accel", accel]
-    # -cpu max under TCG gives the guest every feature QEMU can emulate (x86-64-v2 etc.).
-    cmd += ["-cpu", "host" if accel == "kvm" else "max"]
+    cmd += ["-cpu", cpu_model(accel)]
     cmd += ["-smp", str(smp), "-m", str(memory), "-nodefaults", "-display", "none", "-vga", "none"]
     cmd += ["-device", "virtio-rng-pci"]  # sshd must not wait for entropy
     return cmd

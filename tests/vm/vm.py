@@ -293,6 +293,13 @@ def down(name, quiet=False):
             log("%s: no such VM (nothing to do)" % name)
         return
     killed = qemu.kill_pidfile(os.path.join(d, "qemu.pid"), expect=os.path.join(d, "overlay.qcow2"))
+    keep = os.environ.get("CRASHDUMP_VM_KEEP_SERIAL")
+    if keep:
+        # The console of every boot of this VM, for reading after a failed run; the last run of a name wins.
+        os.makedirs(keep, exist_ok=True)
+        for log_name in ("serial.log", "qemu-supervisor.log"):
+            if os.path.exists(os.path.join(d, log_name)):
+                shutil.copyfile(os.path.join(d, log_name), os.path.join(keep, "%s.%s" % (name, log_name)))
     shutil.rmtree(d, ignore_errors=True)
     if not quiet:
         log("%s: %s, overlay removed" % (name, "stopped" if killed else "was not running"))

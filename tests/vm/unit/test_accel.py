@@ -294,3 +294,16 @@ def test_a_real_kernel_reaches_the_probe_under_tcg():
     """The probe initramfs on a real Debian kernel, under TCG (which runs everywhere)."""
     ok, how = accel.linux_boots(cached_kernels()[-1], "tcg", timeout=120)
     assert ok, how
+
+
+def test_down_keeps_the_serial_log_where_asked(tmp_path, monkeypatch):
+    """A failed scenario's VMs are destroyed; their consoles must outlive them to be read."""
+    import vm
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("CRASHDUMP_VM_KEEP_SERIAL", str(tmp_path / "kept"))
+    d = tmp_path / "cache" / "crashdump-kdump" / "vms" / "x"
+    d.mkdir(parents=True)
+    (d / "serial.log").write_text("Booting from Hard Disk...\n")
+    vm.down("x", quiet=True)
+    assert not d.exists()
+    assert (tmp_path / "kept" / "x.serial.log").read_text() == "Booting from Hard Disk...\n"

@@ -16,10 +16,13 @@ def test_kdump_tools_config_sourced_by_a_shell(host):
 
 
 def test_the_host_lock_is_a_root_only_file_and_nobody_holds_it(host):
-    lock = host.file("/run/crashdump-kdump/lock")
-    assert lock.is_file and lock.user == "root" and lock.mode == 0o600
-    directory = host.file("/run/crashdump-kdump")
-    assert directory.is_directory and directory.user == "root" and directory.mode == 0o700
+    # The directory is root's alone (0700), so the SSH user can see the file only through sudo.
+    with host.sudo():
+        lock = host.file("/run/crashdump-kdump/lock")
+        assert lock.is_file and lock.user == "root" and lock.mode == 0o600
+        directory = host.file("/run/crashdump-kdump")
+        assert directory.is_directory and directory.user == "root" and directory.mode == 0o700
+    assert host.run("test -e /run/crashdump-kdump/lock").rc != 0, "the SSH user must not reach the lock"
     # flock -n succeeds only when no run still holds it.
     assert host.run("sudo flock -n /run/crashdump-kdump/lock true").rc == 0
 
