@@ -214,12 +214,13 @@ KEXEC_ARGS_SETTING = {
 }
 
 
-def loader_syscall(family, user_args, secure_boot, kexec_version):
+def loader_syscall(family, user_args, secure_boot, kexec_version, args_doubt=None):
     """``(syscall, why)``: the syscall the family's kdump script will load the capture kernel with
     ('kexec_load' or 'kexec_file_load'; None when it cannot be told), and what decides it.
 
     ``user_args``: the value of KEXEC_ARGS_SETTING[family]; ``secure_boot``: secure_boot_state();
-    ``kexec_version``: kexec_tools_version(). The scripts' own rules:
+    ``kexec_version``: kexec_tools_version(); ``args_doubt``: why the shell may read another value
+    than ``user_args`` (``_shellvars.read_var``), which leaves the syscall untold. The scripts' own rules:
 
     * Debian kdump-config (kdump_load(), kdump-tools 1.8.1 and 1.10.x): ``kexec -p``, then ``-s``
       when SecureBoot=1 and SetupMode=0, then KDUMP_KEXEC_ARGS - so a ``-c`` there wins.
@@ -232,6 +233,8 @@ def loader_syscall(family, user_args, secure_boot, kexec_version):
     user = (user_args or "").strip()
     if family == "suse":
         return "kexec_file_load", "SUSE's kdump runs kexec -a after %s (kexec_file_load first)" % name
+    if args_doubt and family in ("debian", "redhat"):
+        return None, "%s cannot be read without running its file: %s" % (name, args_doubt)
     if family == "debian":
         words = ("-s " if secure_boot else "") + user
         script = "kdump-config"

@@ -271,6 +271,7 @@ def parse_assignments(text):
                                  append=bool(match.group(2)), nested=depth > 0)
         assignment.name_at = match.start(1)
         _classify(assignment, text)
+        assignment.closed = closed
         if not closed:
             assignment.problem = "its quoted value is never closed"
         assignments.append(assignment)
@@ -353,15 +354,13 @@ def _check_editable(assignments, path):
                 _WAY_OUT % assignment.name))
 
 
-def _check_no_hidden_assignments(text, assignments, names, path):
-    """Refuse when ``names`` are assigned, or may be, anywhere but in ``assignments``.
+def _hidden_mention(text, assignments, names):
+    """``(name, line)`` of the first place ``names`` are assigned, or may be, outside ``assignments``.
 
     ``A=1 NAME=...``, ``if ...; then NAME=...; fi``, ``: ${NAME:=...}``, ``readonly NAME``,
-    ``eval "NAME=..."`` or a here-document that names it would set the variable behind the editor's
-    back: its edit would then be wrong (for example a fresh ``NAME="crashkernel=..."`` line that
-    drops the other boot arguments). Reading it (``$NAME``, ``${NAME}``) is fine; comments are not
-    code, but quoted text is looked at too.
-    """
+    ``eval "NAME=..."`` or a here-document that names it set the variable in ways a line reader does
+    not follow. Reading it (``$NAME``, ``${NAME}``) is fine; comments are not code, but quoted text is
+    looked at too. None when there is no such place."""
     accepted = set(a.name_at for a in assignments)
     masked = _lex(text)[1]
     mention = re.compile(r"(?<![A-Za-z0-9_])(%s)(?![A-Za-z0-9_])" % "|".join(re.escape(n) for n in sorted(names)))
@@ -371,11 +370,70 @@ def _check_no_hidden_assignments(text, assignments, names, path):
             continue
         if masked[start - 1:start] == "$" or (masked[start - 2:start] == "${" and masked[end:end + 1] == "}"):
             continue
-        name = match.group(1)
+        return match.group(1), text.count("\n", 0, start) + 1
+    return None
+
+
+_HIDDEN_FORMS = ("after another assignment or command on the same line, inside if ...; then, ${%s:=...}, "
+                 "readonly, unset, eval or a here-document")
+
+
+def _check_no_hidden_assignments(text, assignments, names, path):
+    """Refuse when ``names`` are assigned, or may be, anywhere but in ``assignments``: the edit would then
+    be wrong (for example a fresh ``NAME="crashkernel=..."`` line that drops the other boot arguments)."""
+    hidden = _hidden_mention(text, assignments, names)
+    if hidden:
+        name, line = hidden
         raise ShellVarError("cannot safely edit %s line %d: %s is assigned or used there in a form this editor "
-                            "does not follow (after another assignment or command on the same line, inside "
-                            "if ...; then, ${%s:=...}, readonly, unset, eval or a here-document); %s"
-                            % (path, text.count("\n", 0, start) + 1, name, name, _WAY_OUT % name))
+                            "does not follow (%s); %s" % (path, line, name, _HIDDEN_FORMS % name, _WAY_OUT % name))
+
+
+def read_var(text, name):
+    """``(value, doubt)``: the value the shell holds in ``name`` after sourcing ``text`` (None when unset),
+    and None as the doubt when that is certain, else why the shell may hold another value.
+
+    For decisions that must match what the kdump service sees when it sources the file: a caller
+    that gets a doubt says it cannot tell, rather than act on a value the shell may not have.
+    Self-references (``NAME="$NAME x"``) are expanded; anything else that needs running the file is a doubt."""
+    assignments = parse_assignments(text)
+    hidden = _hidden_mention(text, assignments, [name])
+    if hidden:
+        return get_var(text, name), "line %d sets or may set %s in a form read only by running the file (%s)" % (
+            hidden[1], name, _HIDDEN_FORMS % name)
+    value = None
+    self_reference = re.compile(r"\$(?:\{%s\}|%s(?![A-Za-z0-9_]))" % (name, name))
+    for assignment in assignments:
+        if assignment.name != name:
+            continue
+        problem = _read_problem(assignment)
+        if problem:
+            return get_var(text, name), "line %d (%s%s=...): %s" % (
+                assignment.line, name, "+" if assignment.append else "", problem)
+        value = self_reference.sub(lambda _match, before=value: before or "", _unquote(assignment.raw))
+    return value, None
+
+
+def _read_problem(assignment):
+    """Why the shell may read another value than quote removal gives; quotes of any style, escapes
+    and values over several lines are read exactly (``_unquote``)."""
+    raw = assignment.raw
+    if assignment.append:
+        return "+= appends in bash only; dash, which sources this file on Debian, stops at that line"
+    if "$" in raw and ("'" in raw or "\\$" in raw):
+        return "its value holds a $ that quoting may keep literal"
+    if "$(" in raw or "`" in raw:
+        return "its value runs a command ($(...) or backticks)"
+    if "$" in raw and _refers_to_others(assignment, raw):
+        return "its value expands another variable"
+    if not assignment.closed:
+        return "its quoted value is never closed"
+    if "\r" in raw + assignment.rest:
+        return "the line ends with a carriage return (CRLF line endings), which the shell keeps in the value"
+    if assignment.rest.strip() and not assignment.rest.strip().startswith("#"):
+        return "more shell code follows the value on the same line"
+    if assignment.nested:
+        return "it is inside an if/case/loop block, so whether it applies depends on the shell"
+    return None
 
 
 def _splice(text, edits):

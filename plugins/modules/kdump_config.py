@@ -241,7 +241,7 @@ from ansible_collections.crashdump.kdump.plugins.module_utils._security import (
     loader_syscall,
     locked_down,
 )
-from ansible_collections.crashdump.kdump.plugins.module_utils._shellvars import get_var
+from ansible_collections.crashdump.kdump.plugins.module_utils._shellvars import read_var
 
 TARGET_SPEC = dict(
     type=dict(type="str", default="local", choices=["local", "ssh", "nfs", "raw", "fs"]),
@@ -296,14 +296,18 @@ def refuse_kexec_load_under_lockdown(module, family, after, result):
     secure_boot = host_secure_boot()
     if not (locked_down(lockdown) or secure_boot):
         return
-    user = get_var(after, name)
+    where = "is locked down (%s)" % lockdown if locked_down(lockdown) else "boots with Secure Boot"
+    user, doubt = read_var(after, name)
+    if doubt:
+        module.fail_json(msg="kdump_config: this host %s, where the kernel refuses kexec_load, and %s in %s cannot "
+                             "be read without running the file (%s), so whether the capture kernel would load "
+                             "cannot be told; make it a plain %s=\"...\" line. Nothing was changed."
+                             % (where, name, result["file"], doubt, name), **result)
     syscall, why = loader_syscall(family, user, secure_boot, None)
     if syscall == "kexec_load":
         module.fail_json(msg="kdump_config: %s: this host %s, where the kernel refuses kexec_load, so the capture "
                              "kernel could not be loaded; drop -c/--kexec-syscall from %s (kdump then uses "
-                             "kexec_file_load). Nothing was changed."
-                             % (why, "is locked down (%s)" % lockdown if locked_down(lockdown)
-                                else "boots with Secure Boot", name), **result)
+                             "kexec_file_load). Nothing was changed." % (why, where, name), **result)
 
 
 def main():

@@ -228,7 +228,8 @@ security:
           the family's own rules - Debian's C(kdump-config) adds C(-s) under Secure Boot and then
           C(KDUMP_KEXEC_ARGS), where a C(-c) wins; the Red Hat family's C(kdumpctl) adds C(-s) after C(KEXEC_ARGS);
           SUSE's kdump always runs C(kexec -a); otherwise kexec-tools' default (C(kexec_load) before 2.0.27).
-        - Null when it cannot be told (kexec not installed).
+        - Null when it cannot be told (kexec not installed, or RV(security.kexec_args_setting) set in a form that
+          only running the file reads, such as inside an C(if) block); RV(security.kexec_syscall_reason) says which.
       type: str
     kexec_syscall_reason:
       description: What decides RV(security.kexec_syscall).
@@ -375,7 +376,7 @@ from ansible_collections.crashdump.kdump.plugins.module_utils._security import (
     parse_lockdown,
     secure_boot_state,
 )
-from ansible_collections.crashdump.kdump.plugins.module_utils._shellvars import get_var
+from ansible_collections.crashdump.kdump.plugins.module_utils._shellvars import get_var, read_var
 
 MAKEDUMPFILE_DIRS = ("/usr/sbin", "/sbin", "/usr/bin", "/bin")
 
@@ -436,8 +437,8 @@ def security_state(runner, facts, config_text):
     kexec = runner.which("kexec", extra_paths=MAKEDUMPFILE_DIRS)
     version = kexec_tools_version(runner.run([kexec, "--version"], check=False)[1]) if kexec else None
     setting_file, setting_var = KEXEC_ARGS_SETTING.get(facts.family, (None, None))
-    user_args = get_var(read_text(setting_file) or "", setting_var) if setting_var else None
-    syscall, why = loader_syscall(facts.family, user_args, secure_boot, version)
+    user_args, doubt = read_var(read_text(setting_file) or "", setting_var) if setting_var else (None, None)
+    syscall, why = loader_syscall(facts.family, user_args, secure_boot, version, doubt)
     kernel = capture_kernel_path(facts, config_text)
     return dict(
         firmware=firmware_kind(facts.arch, efi),

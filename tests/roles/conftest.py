@@ -30,10 +30,10 @@ class Run(object):
             heading = re.match(r"^TASK \[(?:[\w.]+ : )?(.*)\] \**$", line)
             if heading:
                 task = heading.group(1)
-            outcome = re.match(r"^(?:ok|changed|fatal): \[(\w+)\]", line)
+            outcome = re.match(r"^(?:ok|changed|fatal): \[(\w+)(?: -> \w+)?\]", line)
             if outcome:
                 self.reached.setdefault(task, []).append(outcome.group(1))
-            failure = re.match(r"^fatal: \[(\w+)\]: FAILED! => (\{.*\})$", line)
+            failure = re.match(r"^fatal: \[(\w+)(?: -> \w+)?\]: FAILED! => (\{.*\})$", line)
             if failure:
                 self.stopped[failure.group(1)] = (task, json.loads(failure.group(2)).get("msg", ""))
 

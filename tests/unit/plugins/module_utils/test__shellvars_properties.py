@@ -27,6 +27,7 @@ from hypothesis import HealthCheck, example, given, settings, strategies as st  
 
 from ansible_collections.crashdump.kdump.plugins.module_utils._shellvars import (  # noqa: E402
     ShellVarError,
+    read_var,
     set_crashkernel,
     set_var,
     unset_var,
@@ -143,3 +144,18 @@ def test_an_accepted_set_or_unset_changes_only_that_variable_as_the_shells_read_
         before_vars, after_vars = shell_reads(shell, text, KDUMP_TOOLS), shell_reads(shell, after, KDUMP_TOOLS)
         assert after_vars[name] == (None if remove else value), (shell, text, after)
         assert [after_vars[n] for n in other] == [before_vars[n] for n in other], (shell, text, after)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(body=st.lists(lines(KDUMP_TOOLS), max_size=6), name=st.sampled_from(KDUMP_TOOLS))
+@example(body=['if true; then', '  SSH="kdump@dump.example.com"', 'fi'], name="SSH")
+@example(body=['SSH="a"', 'SSH="$SSH b"'], name="SSH")
+@example(body=['X=1 SSH="a"'], name="SSH")
+def test_a_value_read_without_doubt_is_what_every_shell_reads(body, name):
+    text = "\n".join(body) + "\n"
+    value, doubt = read_var(text, name)
+    if doubt is not None:
+        assert doubt, text
+        return
+    for shell in SHELLS:
+        assert shell_reads(shell, text, [name])[name] == value, (shell, text, value)

@@ -224,6 +224,19 @@ def test_kexec_load_is_refused_where_the_kernel_refuses_it(run, host, captured, 
     assert path.read_text() == before
 
 
+def test_kexec_options_the_shell_alone_can_read_are_refused_under_lockdown(run, host, captured, monkeypatch):
+    # A line reader sees no KDUMP_KEXEC_ARGS here; kdump-config, sourcing the file, may get -c (kexec_load).
+    path = host("debian", captured("debian12/etc-default-kdump-tools")
+                + 'if [ -e /etc/kdump-legacy ]; then KDUMP_KEXEC_ARGS="-c"; fi\n')
+    before = path.read_text()
+    monkeypatch.setattr(kdump_config, "host_lockdown", lambda: "integrity")
+    result, _out = run(dict(core_collector=dict(dump_level=31)))
+    assert result["failed"]
+    assert "KDUMP_KEXEC_ARGS in %s cannot be read without running the file" % path in result["msg"]
+    assert "inside if ...; then" in result["msg"] and result["msg"].endswith("Nothing was changed.")
+    assert path.read_text() == before
+
+
 def test_kexec_options_are_free_where_nothing_is_locked(run, host, captured):
     path = host("debian", captured("debian12/etc-default-kdump-tools"))
     result, _out = run(dict(extra=dict(KDUMP_KEXEC_ARGS="-c")))

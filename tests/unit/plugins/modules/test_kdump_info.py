@@ -383,6 +383,16 @@ def test_kexec_args_that_force_kexec_load_under_lockdown(tmp_path, monkeypatch, 
             "kexec_load: set KDUMP_KEXEC_ARGS in /etc/default/kdump-tools to \"-s\"") in result["reasons"][0]["message"]
 
 
+def test_kexec_args_only_the_shell_can_read_leave_the_syscall_untold(tmp_path, monkeypatch, capsys):
+    # kdump-config sources the file: a -c set behind `&&` is invisible to a line reader, so no answer is given.
+    files = secure_boot_debian12(tmp_path)
+    files["/etc/default/kdump-tools"] += '[ -e /etc/kdump-legacy ] && KDUMP_KEXEC_ARGS="-c"\n'
+    result = run_info({}, files, monkeypatch, capsys)
+    assert result["security"]["kexec_syscall"] is None
+    assert result["security"]["kexec_syscall_reason"].startswith(
+        "KDUMP_KEXEC_ARGS cannot be read without running its file: line ")
+
+
 def test_an_unsigned_capture_kernel_under_lockdown(tmp_path, monkeypatch, capsys):
     files = secure_boot_debian12(tmp_path, kernel="unsigned", **{"/sys/kernel/kexec_crash_loaded": "0\n"})
     result = run_info({}, files, monkeypatch, capsys)
