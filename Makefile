@@ -24,7 +24,7 @@ PIP_QUIET := --quiet --disable-pip-version-check
 CRASHDUMP_RELEASE ?= bookworm
 export PATH := $(VENV)/bin:$(PATH)
 
-.PHONY: FORCE check test demo bench bench-guest-cpu test-all vm-test vm-deps lint sanity sanity-2.16 sanity-2.19 units pysyntax changelog-lint \
+.PHONY: FORCE check test demo bench bench-guest-cpu bench-readiness test-all vm-test vm-deps lint sanity sanity-2.16 sanity-2.19 units pysyntax changelog-lint \
 	build-import deps-debian clean role-specs harness-units role-tests report-tests
 
 check: lint sanity pysyntax units harness-units role-tests report-tests build-import
@@ -64,6 +64,10 @@ test: $(VENV)/.installed $(VENV_OLD)/.installed vm-deps
 # Benchmarks: printed ratios from one run, never asserted (see tests/bench).
 bench: $(VENV)/.installed vm-deps
 	$(VENV)/bin/python tests/bench/noop_run.py
+
+# The readiness playbook's per-host cost against ping at 1, 10 and 50 hosts (aliases of two VMs).
+bench-readiness: $(VENV)/.installed vm-deps
+	$(VENV)/bin/python tests/bench/readiness_scale.py
 
 # Which TCG guest CPU model the harness should use: boots VMs one after another (minutes).
 bench-guest-cpu: $(VENV)/.installed vm-deps

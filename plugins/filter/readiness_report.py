@@ -9,15 +9,17 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.crashdump.kdump.plugins.plugin_utils._readiness_report import (
+    host_shape,
     render_html,
     summarize,
     summary_line,
 )
 
 
-def readiness_summary(results):
-    """{host: kdump_info result or error} -> the report (counts, reasons, memory, one row per host)."""
-    summary = summarize(dict(results))
+def readiness_summary(results, verify_reports=None):
+    """{host: kdump_info result or error} -> the report (counts, reasons, memory, proof by shape from
+    ``verify_reports``, one row per host)."""
+    summary = summarize(dict(results), list(verify_reports or []))
     for row in summary["hosts"]:
         row["line"] = summary_line(row)
     return summary
@@ -30,4 +32,4 @@ def readiness_html(summary, title="kdump readiness"):
 
 class FilterModule(object):
     def filters(self):
-        return dict(readiness_summary=readiness_summary, readiness_html=readiness_html)
+        return dict(readiness_summary=readiness_summary, readiness_html=readiness_html, host_shape=host_shape)

@@ -12,7 +12,10 @@ import copy
 import json
 import re
 
+import pytest
+
 from ansible_collections.crashdump.kdump.plugins.filter.readiness_report import readiness_html, readiness_summary
+from ansible_collections.crashdump.kdump.plugins.plugin_utils._readiness_report import host_shape, kernel_flavour
 
 REPORT = "readiness/report.debian12-container-unreachable-failed.json"
 
@@ -69,3 +72,60 @@ def test_the_page_is_self_contained_and_escapes_what_hosts_report(captured):
     assert "<script>alert(1)</script>" not in page and "<img src=x" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert page.count('<tr class="host ') == 4
+
+
+# --- proof by shape ------------------------------------------------------------------------------
+
+READY_VMS = "readiness/report.debian12-13-secureboot-ready.json"
+
+
+@pytest.mark.parametrize("release, flavour", [
+    ("6.1.0-50-cloud-amd64", "cloud-amd64"),            # Debian 12
+    ("6.12.117+deb13-cloud-amd64", "cloud-amd64"),      # Debian 13
+    ("6.8.0-45-generic", "generic"),                    # Ubuntu
+    ("6.4.0-150600.23.22-default", "default"),          # SUSE
+    ("5.14.0-427.13.1.el9_4.x86_64", "standard"),       # Red Hat
+    ("5.14.0-427.13.1.el9_4.x86_64+debug", "debug"),
+])
+def test_the_kernel_flavour_is_the_release_without_its_version(release, flavour):
+    assert kernel_flavour(release) == flavour
+
+
+def test_hosts_are_grouped_by_shape_from_their_kdump_info(captured):
+    summary = readiness_summary(json.loads(captured(READY_VMS)))
+    assert [(entry["shape"], entry["hosts"], entry["proof"]) for entry in summary["shapes"]] == [
+        ("debian 12 / cloud-amd64 / x86_64 / uefi / update-grub / local / under 2 GiB", ["kdump-bookworm"], None),
+        ("debian 13 / cloud-amd64 / x86_64 / uefi / update-grub / local / under 2 GiB", ["kdump-trixie"], None),
+    ]
+
+
+def crash_report(result, host, crashed_at, path):
+    """A kdump_verify_report as the role builds it (roles/kdump_verify/tasks/crash.yml)."""
+    return dict(host=host, crashed_at=crashed_at, shape=host_shape(result), dump_path=path, dump_size=57982976,
+                dump_format="makedumpfile-flattened", seconds_to_ssh=96.4)
+
+
+def test_the_newest_crash_of_a_shape_proves_it_and_unproven_shapes_come_first(captured):
+    data = json.loads(captured(READY_VMS))
+    bookworm = data["kdump-bookworm"]
+    # A second Debian 12 host of the same shape, crashed earlier; the Debian 13 shape never crashed.
+    data["web2"] = copy.deepcopy(bookworm)
+    reports = [crash_report(bookworm, "web2", "2026-12-01T10:00:00Z", "/var/crash/1/dump.1"),
+               crash_report(bookworm, "kdump-bookworm", "2026-12-05T19:14:05Z", "/var/crash/2/dump.2"),
+               # A host of another shape (another RAM class) proves nothing for these.
+               crash_report(dict(bookworm, ram_bytes=16 << 30), "db9", "2026-12-06T00:00:00Z", "/var/crash/3/dump.3"),
+               {"host": "old", "dump_path": "/x"}]     # a report from before shapes were recorded
+    summary = readiness_summary(data, reports)
+    first, second = summary["shapes"]
+    assert first["shape"].startswith("debian 13 ") and first["proof"] is None
+    assert second["hosts"] == ["kdump-bookworm", "web2"]
+    assert second["proof"]["host"] == "kdump-bookworm" and second["proof"]["dump_path"] == "/var/crash/2/dump.2"
+    page = readiness_html(summary)
+    assert "1 of 2 shapes proven by a crash test" in page
+    assert page.count('<tr class="shape never-crashed"') == 1 and page.count('<tr class="shape proven"') == 1
+    assert "kdump-bookworm crashed 2026-12-05T19:14:05Z: dump /var/crash/2/dump.2 (55.3 MiB)" in page
+
+
+def test_unreachable_and_failed_hosts_have_no_shape(captured):
+    summary = readiness_summary(results(captured))
+    assert [entry["hosts"] for entry in summary["shapes"]] == [["h1"]]
