@@ -213,17 +213,25 @@ def _refers_to_others(assignment, raw):
     return False
 
 
+def _expansion_problem(assignment, raw):
+    """Why the value of ``raw`` cannot be known without running the file: a command, or another variable."""
+    if "$(" in raw or "`" in raw:
+        return "its value runs a command ($(...) or backticks)"
+    if "$" in raw and _refers_to_others(assignment, raw):
+        return "its value refers to another variable, whose value cannot be seen without running the file"
+    return None
+
+
 def _classify(assignment, text):
     raw = text[assignment.vstart:assignment.vend]
     assignment.raw = raw
     assignment.rest = text[assignment.vend:assignment.end]
+    expansion = _expansion_problem(assignment, raw)
     if "\r" in text[assignment.start:assignment.end]:
         assignment.problem = ("the line ends with a carriage return (CRLF line endings); convert the file "
                               "to Unix line endings, for example with dos2unix")
-    elif "$(" in raw or "`" in raw:
-        assignment.problem = "its value runs a command ($(...) or backticks)"
-    elif "$" in raw and _refers_to_others(assignment, raw):
-        assignment.problem = "its value refers to another variable, whose crashkernel= cannot be seen without running the file"
+    elif expansion:
+        assignment.problem = expansion
     elif "\n" in raw:
         assignment.problem = "its value spans several lines"
     elif assignment.rest.strip() and not assignment.rest.strip().startswith("#"):
@@ -421,10 +429,9 @@ def _read_problem(assignment):
         return "+= appends in bash only; dash, which sources this file on Debian, stops at that line"
     if "$" in raw and ("'" in raw or "\\$" in raw):
         return "its value holds a $ that quoting may keep literal"
-    if "$(" in raw or "`" in raw:
-        return "its value runs a command ($(...) or backticks)"
-    if "$" in raw and _refers_to_others(assignment, raw):
-        return "its value expands another variable"
+    expansion = _expansion_problem(assignment, raw)
+    if expansion:
+        return expansion
     if not assignment.closed:
         return "its quoted value is never closed"
     if "\r" in raw + assignment.rest:

@@ -100,22 +100,21 @@ def host_row(name, result):
     if status in (UNREACHABLE, FAILED):
         row["error"] = str((result or {}).get("msg") or "no result")
         return row
-    platform = result.get("platform") or {}
-    crashkernel = result.get("crashkernel") or {}
+    shape = host_shape(result)
     dumps = result.get("dumps") or []
     row.update(
         reasons=[dict(code=r.get("code"), message=r.get("message")) for r in result.get("reasons") or []],
-        distribution=" ".join(str(p) for p in (platform.get("distribution"), platform.get("version")) if p),
-        kernel=platform.get("kernel") or "",
-        arch=platform.get("arch") or "",
-        firmware=(result.get("security") or {}).get("firmware") or "",
-        bootloader=crashkernel.get("bootloader") or "",
-        target=(result.get("dump_target") or {}).get("type") or "",
-        crashkernel=" ".join("crashkernel=" + value for value in crashkernel.get("running") or []),
+        distribution=shape["distribution"],
+        kernel=(result.get("platform") or {}).get("kernel") or "",
+        arch=shape["arch"],
+        firmware=shape["firmware"],
+        bootloader=shape["bootloader"],
+        target=shape["target"],
+        crashkernel=" ".join("crashkernel=" + value for value in (result.get("crashkernel") or {}).get("running") or []),
         reserved_bytes=int((result.get("reserved") or {}).get("bytes") or 0),
         ram_bytes=int(result.get("ram_bytes") or 0),
         last_dump=dict(path=dumps[-1].get("path"), mtime=dumps[-1].get("mtime")) if dumps else None,
-        shape=shape_label(host_shape(result)),
+        shape=shape_label(shape),
     )
     return row
 
