@@ -77,6 +77,10 @@ MASKED_UNITS = [
     "e2scrub_all.timer",
     "e2scrub_reap.service",
     "fstrim.timer",
+    # Daily and persistent: the first boot after midnight compresses dpkg's status under TCG for minutes
+    # (seen holding a make test guest's boot at "Job dpkg-db-backup.service/start running").
+    "dpkg-db-backup.timer",
+    "dpkg-db-backup.service",
     "systemd-networkd-wait-online.service",  # slirp DHCP is instant; never wait 2 min for it
     "systemd-firstboot.service",  # must never prompt on the serial console
 ]
@@ -334,24 +338,39 @@ def esp_uuid():
 # (postinst, the capture initrd). What they depend on is in the image, unpacked in the chroot at native
 # speed rather than under TCG in each VM. Measured 2026-12-03, Debian 12, one VM alone: perl,
 # busybox, the Xen libraries etc. took 118 s (busybox also rebuilds the initramfs) of a 258 s install.
+# The role installs with apt's default, Recommends included, so those come in too: on 2026-12-06
+# binutils and crash (kdump-tools' Recommends) took 30 s of a 275 s install.
 KDUMP_PACKAGES = ["kdump-tools", "kexec-tools", "makedumpfile"]
 
 
 def preinstall_kdump_dependencies(rootdir):
-    """Install what KDUMP_PACKAGES depend on (as the release resolves it today), not themselves.
+    """Install what KDUMP_PACKAGES bring in (as the release resolves it today, with Recommends as the
+    role's apt task installs them), not themselves.
 
     Runs before the VM-only initramfs config is written: busybox's trigger rebuilds the image's
     initrd here, and it must carry MODULES=most (the chroot sees the build host's devices)."""
     # Package lists in the image also save every VM an `apt-get update` under TCG.
     # The host's resolv.conf (copied by debootstrap) serves the chroot; the guest gets slirp's DNS.
     chroot(rootdir, "apt-get", "update", "-q")
-    plan = chroot(rootdir, "apt-get", "install", "--simulate", "--no-install-recommends", *KDUMP_PACKAGES,
+    plan = chroot(rootdir, "apt-get", "install", "--simulate", *KDUMP_PACKAGES,
                   stdout=subprocess.PIPE, text=True).stdout
     deps = [line.split()[1] for line in plan.splitlines()
             if line.startswith("Inst ") and line.split()[1] not in KDUMP_PACKAGES]
     if not deps:
         raise BuildError("apt planned no dependencies for %s: %s" % (" ".join(KDUMP_PACKAGES), plan))
     chroot(rootdir, "apt-get", "install", "-y", "-q", "--no-install-recommends", *deps)
+
+
+def disable_initramfs_updates(rootdir):
+    """Set update_initramfs=no in update-initramfs.conf: `update-initramfs -u` (dpkg triggers) then
+    does nothing; `-c` and mkinitramfs still build."""
+    path = os.path.join(rootdir, "etc/initramfs-tools/update-initramfs.conf")
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    new, count = re.subn(r"(?m)^update_initramfs=.*$", "update_initramfs=no", text)
+    if count != 1:
+        raise BuildError("%s has no single update_initramfs= line to change:\n%s" % (path, text))
+    write(path, new)
 
 
 def configure(rootdir, release, boot, archive, security, has_updates, pubkey, root_uuid):
@@ -384,6 +403,12 @@ def configure(rootdir, release, boot, archive, security, has_updates, pubkey, ro
     # only what this VM's disk needs; level 1 compresses in a fraction of the time. Written after the
     # image's own initrd was built in the chroot, where `dep` would have seen the build host's devices.
     write(os.path.join(rootdir, "etc/initramfs-tools/conf.d/crashdump-vm.conf"), "MODULES=dep\nCOMPRESSLEVEL=1\n")
+    # Installing or purging kdump-tools adds or removes its initramfs hook, and initramfs-tools' dpkg
+    # trigger then rebuilds the boot initrd (`update-initramfs -u`): 2 minutes of TCG per install and
+    # per purge, for an initrd the tests never look into (the hook only matters in kdump's own initrd,
+    # which kdump-tools builds with mkinitramfs and this setting does not touch; update-initramfs(8),
+    # update-initramfs.conf(5)).
+    disable_initramfs_updates(rootdir)
 
     chroot(rootdir, "useradd", "--create-home", "--shell", "/bin/bash", "--groups", "sudo", USER)
     for home, owner in (("root", "root"), ("home/" + USER, USER)):
@@ -493,23 +518,29 @@ SECURE_BOOT_CHECK = "sudo mokutil --sb-state; cat /sys/kernel/security/lockdown"
 LOCKDOWN_RE = re.compile(r"\[(integrity|confidentiality)\]")
 
 
-# The saved state of the verification boot: `vm up` resumes it instead of booting when the VM asks
-# for the same machine (SNAPSHOT_FILES, snapshot_matches()); any reset afterwards boots for real.
-SNAPSHOT_FILES = {"disk": "snapshot.qcow2", "state": "snapshot.zst", "vars": "snapshot-efivars.fd",
-                  "info": "snapshot.json"}
+# The saved states of the verification boots, one per firmware that boots the image: `vm up`
+# resumes one instead of booting when the VM asks for the same machine (snapshot_matches()); any
+# reset afterwards boots for real.
+VERIFY_FIRMWARES = {"bios": ("bios",), "efi": ("secureboot", "uefi")}
 
 
-def verify_boot(workdir, image, keyfile, accel_now, boot):
-    """Boot the finished image through its firmware and GRUB on an overlay; require BOOT_IMAGE= and
-    sudo; for efi, under Secure Boot, require it on and the kernel locked down. Then save the
-    running VM (SNAPSHOT_FILES) once systemd has finished starting it. Under KVM, raises
+def snapshot_files(firmware):
+    """The files of the saved boot under `firmware`, in an image directory."""
+    return {"disk": "snapshot-%s.qcow2" % firmware, "state": "snapshot-%s.zst" % firmware,
+            "vars": "snapshot-%s-efivars.fd" % firmware, "info": "snapshot-%s.json" % firmware}
+
+
+def verify_boot(workdir, image, keyfile, accel_now, boot, firmware):
+    """Boot the finished image through `firmware` and GRUB on an overlay; require BOOT_IMAGE= and
+    sudo; under Secure Boot, require it on and the kernel locked down. Then save the running VM
+    (snapshot_files(firmware)) once systemd has finished starting it. Under KVM, raises
     qemu.KvmTrouble when KVM fails the guest (qemu.StartWatch)."""
-    firmware = "bios" if boot == "bios" else "secureboot"
+    files = snapshot_files(firmware)
     # A relative backing file: the image dir is renamed into place after the build.
-    overlay = os.path.join(workdir, SNAPSHOT_FILES["disk"])
-    serial = os.path.join(workdir, "verify-serial.log")
+    overlay = os.path.join(workdir, files["disk"])
+    serial = os.path.join(workdir, "verify-%s-serial.log" % firmware)
     pidfile = os.path.join(workdir, "verify.pid")
-    vars_path = qemu.new_vars_store(firmware, os.path.join(workdir, SNAPSHOT_FILES["vars"]))
+    vars_path = qemu.new_vars_store(firmware, os.path.join(workdir, files["vars"]))
     run(["qemu-img", "create", "-q", "-f", "qcow2", "-F", "qcow2", "-b", os.path.basename(image), overlay])
     watch = qemu.StartWatch(serial, qemu.control_socket(pidfile)) if accel_now == "kvm" else None
     saved = False
@@ -520,7 +551,7 @@ def verify_boot(workdir, image, keyfile, accel_now, boot):
         seconds = qemu.wait_for_ssh(port, USER, keyfile, serial, pidfile, timeout, watch=watch)
         log("verify boot (%s): SSH answered after %.0fs" % (firmware, seconds))
         command = "cat /proc/cmdline; sudo -n true && echo SUDO-OK"
-        if boot == "efi":
+        if firmware == "secureboot":
             command += "; " + SECURE_BOOT_CHECK
         out = qemu.ssh_output(port, USER, keyfile, command)
         log("verify boot: " + out.strip().replace("\n", " | "))
@@ -528,21 +559,21 @@ def verify_boot(workdir, image, keyfile, accel_now, boot):
             raise BuildError("image did not boot through GRUB (no BOOT_IMAGE= in /proc/cmdline): " + out)
         if "SUDO-OK" not in out:
             raise BuildError("passwordless sudo does not work in the image: " + out)
-        if boot == "efi" and ("SecureBoot enabled" not in out or not LOCKDOWN_RE.search(out)):
+        if firmware == "secureboot" and ("SecureBoot enabled" not in out or not LOCKDOWN_RE.search(out)):
             raise BuildError("under Secure Boot firmware the image did not report Secure Boot enabled and the "
                              "kernel locked down (%s): %s" % (SECURE_BOOT_CHECK, out))
         state = qemu.ssh_output(port, USER, keyfile, "timeout 120 systemctl is-system-running --wait", check=False)
-        qemu.save_state(pidfile, os.path.join(workdir, SNAPSHOT_FILES["state"]))
+        qemu.save_state(pidfile, os.path.join(workdir, files["state"]))
         info = {"firmware": firmware, "memory": qemu.DEFAULT_MEMORY, "cpus": qemu.VM_CPUS,
                 "cpu": qemu.cpu_model(accel_now), "accel": accel_now, "qemu": qemu.qemu_version(),
                 "saved": int(time.time()), "system_state": state.strip()}
-        write(os.path.join(workdir, SNAPSHOT_FILES["info"]), json.dumps(info, indent=1) + "\n")
+        write(os.path.join(workdir, files["info"]), json.dumps(info, indent=1) + "\n")
         saved = True
         log("verify boot: saved the running VM (%s) for `vm up` to resume" % state.strip())
     finally:
         qemu.kill_pidfile(pidfile)
         if not saved:
-            for name in SNAPSHOT_FILES.values():
+            for name in files.values():
                 if os.path.exists(os.path.join(workdir, name)):
                     os.unlink(os.path.join(workdir, name))
 
@@ -550,10 +581,10 @@ def verify_boot(workdir, image, keyfile, accel_now, boot):
 def snapshot_matches(image_dir, firmware, memory, accel):
     """(True, "") when the image's saved state resumes as a VM with these settings, else (False, why)."""
     try:
-        with open(os.path.join(image_dir, SNAPSHOT_FILES["info"]), encoding="utf-8") as f:
+        with open(os.path.join(image_dir, snapshot_files(firmware)["info"]), encoding="utf-8") as f:
             info = json.load(f)
     except (OSError, ValueError):
-        return False, "the image has no saved state"
+        return False, "the image has no saved state for firmware %s" % firmware
     info.setdefault("cpu", "host" if info.get("accel") == "kvm" else "max")  # saved before "cpu" was recorded
     wanted = {"firmware": firmware, "memory": memory, "cpus": qemu.VM_CPUS, "cpu": qemu.cpu_model(accel),
               "accel": accel, "qemu": qemu.qemu_version()}
@@ -591,7 +622,8 @@ def build(release, boot, cache_dir, chooser):
     images = os.path.join(cache_dir, "images")
     if boot == "efi":
         try:
-            qemu.check_firmware("secureboot")  # the verification boot
+            for firmware in VERIFY_FIRMWARES[boot]:
+                qemu.check_firmware(firmware)  # the verification boots
         except RuntimeError as e:
             raise BuildError(str(e)) from e
     final = os.path.join(images, image_name(release, boot))
@@ -630,8 +662,10 @@ def build(release, boot, cache_dir, chooser):
         image = os.path.join(workdir, "base.qcow2")
         run(["qemu-img", "convert", "-O", "qcow2", disk, image])
         os.unlink(disk)
-        accel.run_with_fallback(chooser, "the image's verification boot", accel_now, reason,
-                                lambda a: verify_boot(workdir, image, keyfile, a, boot))
+        for firmware in VERIFY_FIRMWARES[boot]:
+            accel_now, reason = accel.run_with_fallback(
+                chooser, "the image's verification boot (%s)" % firmware, accel_now, reason,
+                lambda a, fw=firmware: verify_boot(workdir, image, keyfile, a, boot, fw))[1:]
         for leftover in ("initrd.img", "firstboot.qmp", "verify.pid", "verify.qmp", "verify-control.qmp"):
             p = os.path.join(workdir, leftover)
             if os.path.exists(p):

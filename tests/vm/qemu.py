@@ -166,7 +166,10 @@ def pid_alive(pid):
 # GRUB's banner), while cold starts booted 5 of 5. So for these firmwares a guest reset makes QEMU
 # exit (-no-reboot) and a supervisor starts the same command again: a power cycle, the way a host
 # with a stuck reset would be recovered. The variable store and the disk persist on files.
-COLD_RESET_FIRMWARES = ("secureboot",)
+# Plain OVMF (`uefi`) came back from warm resets, but slowly: a Debian 13 VM alone, `systemctl
+# reboot` to SSH, 255 s and 235 s warm (OVMF at 100% CPU for minutes), 97 s as a cold start
+# (2026-12-06, tests/vm/README.md Timings).
+COLD_RESET_FIRMWARES = ("uefi", "secureboot")
 
 
 def control_socket(pidfile):

@@ -207,23 +207,24 @@ def cmd_up(args):
     def start(accel_now):
         """Boot (or resume) the VM under `accel_now` and wait for SSH; on failure leave nothing running."""
         resume, why_not = image.snapshot_matches(img, args.firmware, args.memory, accel_now)
+        saved = image.snapshot_files(args.firmware)
         if os.environ.get("CRASHDUMP_VM_SNAPSHOT", "1") == "0":
             resume, why_not = False, "CRASHDUMP_VM_SNAPSHOT=0"
         try:
-            backing = os.path.join(img, image.SNAPSHOT_FILES["disk"]) if resume else base
+            backing = os.path.join(img, saved["disk"]) if resume else base
             subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", "-F", "qcow2", "-b", backing, overlay],
                            check=True)
             # The VM's own UEFI variable store: what its firmware and OS write persist across its reboots.
             # Resuming, it must be the store the saved firmware was using.
             vars_path = qemu.new_vars_store(args.firmware, os.path.join(d, "efivars.fd"))
             if resume and vars_path:
-                shutil.copyfile(os.path.join(img, image.SNAPSHOT_FILES["vars"]), vars_path)
+                shutil.copyfile(os.path.join(img, saved["vars"]), vars_path)
             started = time.monotonic()
             watch = qemu.StartWatch(serial, qemu.control_socket(pidfile), resumed=resume) \
                 if accel_now == "kvm" else None
             port = qemu.start_vm(accel_now, overlay, serial, pidfile, args.memory, name="crashdump-" + args.name,
                                  firmware=args.firmware, vars_path=vars_path,
-                                 incoming=os.path.join(img, image.SNAPSHOT_FILES["state"]) if resume else None)
+                                 incoming=os.path.join(img, saved["state"]) if resume else None)
             log("%s: QEMU pid %s (%s), SSH on 127.0.0.1:%d, serial log %s; %s"
                 % (args.name, qemu.read_pid(pidfile), accel_now, port, serial,
                    "resuming the image's saved boot" if resume else "booting (no saved state: %s)" % why_not))
