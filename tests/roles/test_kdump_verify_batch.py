@@ -54,3 +54,17 @@ def test_the_batch_is_compared_with_what_kdump_verify_serial_allows(run_playbook
         # Past the guard; what stops the hosts next (if anything) is this machine's readiness.
         assert "Read the host's kdump state" in reached
         assert tasks <= {"Refuse a host that would not write a dump"}, stopped
+
+
+def test_a_host_that_failed_first_does_not_shrink_the_batch_for_the_others(run_playbook):
+    # h1 is refused at the consent check; the other three must still be judged as a batch of four,
+    # which kdump_verify_serial=3 does not allow (a batch read after h1 failed would hold three).
+    consent_but_h1 = "kdump_verify_confirm_crash: \"{{ inventory_hostname != 'h1' }}\""
+    play = PLAY.format(serial="").replace("kdump_verify_confirm_crash: true", consent_but_h1)
+    run = run_playbook(play, "-e", "kdump_verify_serial=3")
+    assert run.stopped["h1"][0] == "Refuse without consent to crash the host"
+    for host in ("h2", "h3", "h4"):
+        task, msg = run.stopped[host]
+        assert task == "Refuse a batch of more hosts than kdump_verify_serial allows"
+        assert msg.startswith('This play\'s batch holds 4 hosts (h1, h2, h3, h4), but kdump_verify_serial is "3"')
+    assert "Read the host's kdump state" not in run.reached
