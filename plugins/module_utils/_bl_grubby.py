@@ -52,7 +52,7 @@ from ansible_collections.crashdump.kdump.plugins.module_utils._bootloader import
     replace_crashkernel,
 )
 from ansible_collections.crashdump.kdump.plugins.module_utils._crashkernel import CrashkernelError
-from ansible_collections.crashdump.kdump.plugins.module_utils._platform import recommended_crashkernel
+from ansible_collections.crashdump.kdump.plugins.module_utils._distro_defaults import recommended_crashkernel
 from ansible_collections.crashdump.kdump.plugins.module_utils._shellvars import set_crashkernel
 
 NAME = "grubby"

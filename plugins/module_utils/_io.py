@@ -371,12 +371,20 @@ class HostLock(object):
             self.fd = None
 
 
-def lock_host(module, owner, timeout):
+# The option of every module that changes the host (documented once: doc_fragments/attributes.py HOST_LOCK).
+LOCK_ARGUMENT_SPEC = dict(lock_timeout=dict(type="int", default=0))
+
+
+def lock_host(module, owner, timeout, **result):
     """Hold the host lock for the rest of this module run, or fail naming the holder.
 
-    Check mode changes nothing, so it never waits: it only warns when another run holds the
-    lock, since what it predicts may then be overtaken.
+    A negative ``timeout`` (the lock_timeout option) fails first, with ``result``. Check mode
+    changes nothing, so it never waits: it only warns when another run holds the lock, since what
+    it predicts may then be overtaken.
     """
+    if timeout < 0:
+        module.fail_json(msg="%s: lock_timeout must be 0 or more seconds, got %d. Nothing was changed."
+                             % (owner, timeout), **result)
     lock = HostLock()
     path = lock.path
     if module.check_mode:

@@ -2,13 +2,15 @@
 # Copyright: (c) 2026, crashdump.kdump contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""kdump's own configuration: structured options onto each family's file.
+"""kdump's own configuration: the options' vocabulary, their checks, and the helpers every family's
+writer shares.
 
 PRIVATE to the crashdump.kdump collection; it may change without notice.
 
-Red Hat: /etc/kdump.conf directives; Debian/Ubuntu: /etc/default/kdump-tools
-and SUSE: /etc/sysconfig/kdump, both shell variable files. Lines the options do
-not manage are kept byte for byte. Pure logic; Python 2.7 and 3.6+.
+The families' files (Red Hat: /etc/kdump.conf directives; Debian/Ubuntu: /etc/default/kdump-tools
+and SUSE: /etc/sysconfig/kdump, both shell variable files) are written and read back by the family
+objects (``_kdump_families``). Lines the options do not manage are kept byte for byte. Pure logic;
+Python 2.7 and 3.6+.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -21,8 +23,11 @@ from ansible.module_utils.common.text.converters import to_text
 from ansible.module_utils.six import string_types
 
 from ansible_collections.crashdump.kdump.plugins.module_utils._secrets import is_secret_name, shown
-from ansible_collections.crashdump.kdump.plugins.module_utils._shellvars import ShellVarError, get_var, set_var, unset_var
+from ansible_collections.crashdump.kdump.plugins.module_utils._shellvars import ShellVarError, set_var, unset_var
 
+# The options' vocabulary: kdump_config's argument spec and the role's are built from (or tested
+# against) these.
+COMPRESSIONS = ("zlib", "lzo", "snappy", "zstd", "none")
 # makedumpfile's compression flags (makedumpfile(8)).
 COMPRESSION_FLAGS = {"zlib": "-c", "lzo": "-l", "snappy": "-p", "zstd": "-z", "none": ""}
 # Fastest first: measured here, lzo dumps in about half zlib's time (DESIGN §6).
@@ -30,17 +35,9 @@ FASTEST_FIRST = ("lzo", "snappy", "zstd", "zlib")
 # SUSE's KDUMP_DUMPFORMAT names for the same choices (kdump(5)).
 SUSE_FORMATS = {"zlib": "compressed", "lzo": "lzo", "snappy": "snappy", "zstd": "zstd", "none": "ELF"}
 TARGET_TYPES = ("local", "ssh", "nfs", "raw", "fs")
+# File systems an fs target may name (kdump.conf(5): each is a directive of its own there).
+FSTYPES = ("ext2", "ext3", "ext4", "xfs", "btrfs", "minix", "virtiofs")
 FAILURE_ACTIONS = ("reboot", "halt", "poweroff", "shell", "dump_to_rootfs")
-SUSE_FAILURE_ACTIONS = {"reboot": "true", "shell": "false"}
-# Red Hat target directives: only one may be active.
-REDHAT_TARGETS = ("ssh", "nfs", "raw", "ext2", "ext3", "ext4", "xfs", "btrfs", "minix", "virtiofs")
-
-CONFIG_FILES = {
-    "debian": "/etc/default/kdump-tools",
-    "redhat": "/etc/kdump.conf",
-    "suse": "/etc/sysconfig/kdump",
-}
-
 
 # Where a package upgrade leaves its new defaults beside a locally changed file: ucf (Debian's
 # /etc/default/kdump-tools; seen in a Debian 12 VM, noninteractive: ours kept, theirs in .ucf-dist),
@@ -55,24 +52,6 @@ def pending_package_defaults(path, exists):
 
 class ConfigError(ValueError):
     """An option value or combination that cannot work; the message says which and why."""
-
-
-# Debian's kdump-tools packs only the remote-target settings into its initrd; the rest it reads
-# from /etc/default/kdump-tools when it loads and when it saves the dump.
-DEBIAN_INITRD_VARS = ("SSH", "SSH_KEY", "NFS", "NFS_TIMEO", "NFS_RETRANS")
-
-
-def initrd_rebuild_needed(family, before, after):
-    """Whether the capture initrd must be rebuilt after the config changed from before to after.
-
-    kdumpctl and mkdumprd build what the config names into the initrd, so any change counts on
-    Red Hat and SUSE; on Debian only a changed remote target does.
-    """
-    if before == after:
-        return False
-    if family != "debian":
-        return True
-    return any(get_var(before, name) != get_var(after, name) for name in DEBIAN_INITRD_VARS)
 
 
 def available_compressions(version_output):
@@ -117,13 +96,13 @@ USER_GRAMMAR = "a user name of letters, digits, _ . - that starts with a letter 
 PATH_GRAMMAR = "an absolute path of letters, digits and _ . , : @ = + / % -"
 
 
-def _refuse(option, value, accepted):
+def refuse(option, value, accepted):
     raise ConfigError("%s %s is not accepted: expected %s" % (option, shown(option, value), accepted))
 
 
 def _check_path(option, value):
     if not isinstance(value, string_types) or not _SAFE_PATH.match(value):
-        _refuse(option, value, PATH_GRAMMAR)
+        refuse(option, value, PATH_GRAMMAR)
     return value
 
 
@@ -140,7 +119,7 @@ def _is_host(text):
 
 def _check_host(option, value):
     if not (isinstance(value, string_types) and _is_host(value)):
-        _refuse(option, value, HOST_GRAMMAR)
+        refuse(option, value, HOST_GRAMMAR)
     return value
 
 
@@ -155,9 +134,9 @@ def _ssh_destination(target):
                               % (target["host"], user_in_host, user))
         user = user_in_host
         if not _USER.match(user):
-            _refuse("the user in target.host", user, USER_GRAMMAR)
+            refuse("the user in target.host", user, USER_GRAMMAR)
     if user is not None and not _USER.match(to_text(user)):
-        _refuse("target.user", user, USER_GRAMMAR)
+        refuse("target.user", user, USER_GRAMMAR)
     host = _check_host("target.host", host)
     return "%s@%s" % (user, host) if user else host
 
@@ -174,71 +153,16 @@ def _nfs_export(value):
         path = path if sep else None
     accepted = "server:/absolute/path, the server %s" % HOST_GRAMMAR
     if path is None or not _SAFE_PATH.match(path) or not _is_host(server):
-        _refuse("target.export", value, accepted)
+        refuse("target.export", value, accepted)
     return text
 
 
-def _check_text(option, value):
+def check_text(option, value):
     """Free text written into a config file: no control characters (NUL, newline, ...)."""
     if _CONTROL.search(value):
         raise ConfigError("%s %s contains a control character (newline, NUL, ...); write it on one line "
                           "of printable characters" % (option, shown(option, value)))
     return value
-
-
-# Debian and SUSE: the variables the options manage; extra may not set them behind the checks.
-MANAGED_VARS = {
-    "debian": ("USE_KDUMP", "KDUMP_COREDIR", "MAKEDUMP_ARGS", "SSH", "SSH_KEY", "NFS", "KDUMP_FAIL_CMD"),
-    "suse": ("KDUMP_SAVEDIR", "KDUMP_SSH_IDENTITY", "KDUMP_DUMPLEVEL", "KDUMP_DUMPFORMAT",
-             "KDUMP_CONTINUE_ON_ERROR"),
-}
-# kdump.conf(5) directives that extra may set, with the grammar kdumpctl accepts for each; the
-# others (targets, path, core_collector, failure_action, ...) are options of their own.
-_WORDS_OF_PATHS = re.compile(r"^/[^\s]*(?:\s+/[^\s]*)*\Z")
-REDHAT_EXTRA = {
-    "kdump_pre": (re.compile(r"^/[^\s]+\Z"), "an absolute path of an executable"),
-    "kdump_post": (re.compile(r"^/[^\s]+\Z"), "an absolute path of an executable"),
-    "extra_bins": (_WORDS_OF_PATHS, "absolute paths separated by spaces"),
-    "extra_modules": (re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*(?:\s+[A-Za-z0-9_][A-Za-z0-9_-]*)*\Z"),
-                      "kernel module names separated by spaces"),
-    "final_action": (re.compile(r"^(?:reboot|halt|poweroff)\Z"), "reboot, halt or poweroff"),
-    "force_rebuild": (re.compile(r"^[01]\Z"), "0 or 1"),
-    "force_no_rebuild": (re.compile(r"^[01]\Z"), "0 or 1"),
-    "dracut_args": (re.compile(r"^\S.*\Z"), "dracut arguments on one line"),
-    "fence_kdump_args": (re.compile(r"^\S.*\Z"), "fence_kdump_send arguments on one line"),
-    "fence_kdump_nodes": (re.compile(r"^[A-Za-z0-9\[][A-Za-z0-9.:\[\]-]*(?:\s+[A-Za-z0-9\[][A-Za-z0-9.:\[\]-]*)*\Z"),
-                          "host names separated by spaces"),
-}
-REDHAT_MANAGED = REDHAT_TARGETS + ("sshkey", "path", "core_collector", "failure_action", "default",
-                                   "auto_reset_crashkernel")
-
-
-def _extra_value(family, key, value):
-    """The text written for one extra setting, checked for the family's grammar."""
-    if family == "redhat":
-        if key in REDHAT_MANAGED:
-            raise ConfigError("extra %s: %s is set by this module's own options (path, target, core_collector, "
-                              "failure_action, auto_reset_crashkernel), not by extra" % (key, key))
-        if key not in REDHAT_EXTRA:
-            raise ConfigError("extra %s is not a kdump.conf directive extra can set; accepted: %s"
-                              % (key, ", ".join(sorted(REDHAT_EXTRA))))
-        pattern, accepted = REDHAT_EXTRA[key]
-        if isinstance(value, bool):
-            if accepted != "0 or 1":
-                _refuse("extra %s" % key, value, accepted)
-            value = "1" if value else "0"
-        text = _check_text("extra %s" % key, to_text(value))
-        if not pattern.match(text):
-            _refuse("extra %s" % key, value, accepted)
-        return text
-    if key in MANAGED_VARS.get(family, ()):
-        raise ConfigError("extra %s: %s is set by this module's own options (path, target, core_collector, "
-                          "failure_action), not by extra" % (key, key))
-    if isinstance(value, bool):
-        # kdump-tools and SUSE's kdump read shell words: a YAML true would become 'True'.
-        raise ConfigError("extra %s: %s is a boolean; give the text the file wants, such as \"1\", \"yes\" or "
-                          "\"true\", quoted" % (key, value))
-    return _check_text("extra %s" % key, to_text(value))
 
 
 def validate(options):
@@ -268,12 +192,12 @@ def validate(options):
             raise ConfigError("a %s target needs target.device (/dev/..., UUID=... or LABEL=...)" % kind)
         if kind == "fs" and target.get("fstype") == "virtiofs":
             if not _VIRTIOFS_TAG.match(to_text(target["device"])):
-                _refuse("target.device", target["device"], "a virtiofs tag of letters, digits and _ . -")
+                refuse("target.device", target["device"], "a virtiofs tag of letters, digits and _ . -")
         elif not _DEVICE.match(to_text(target["device"])):
-            _refuse("target.device", target["device"], "/dev/..., UUID=..., PARTUUID=..., LABEL=... or PARTLABEL=...")
+            refuse("target.device", target["device"], "/dev/..., UUID=..., PARTUUID=..., LABEL=... or PARTLABEL=...")
         if kind == "fs":
-            if target.get("fstype") not in REDHAT_TARGETS[2:]:
-                raise ConfigError("an fs target needs target.fstype, one of %s" % ", ".join(REDHAT_TARGETS[2:]))
+            if target.get("fstype") not in FSTYPES:
+                raise ConfigError("an fs target needs target.fstype, one of %s" % ", ".join(FSTYPES))
     for name in ("key", "user", "export", "device", "fstype"):
         if target.get(name) and name not in _TARGET_FIELDS[kind]:
             raise ConfigError("target.%s does not apply to a %s target" % (name, kind))
@@ -287,9 +211,9 @@ def validate(options):
     if message_level is not None and (not isinstance(message_level, int) or not 0 <= message_level <= 31):
         raise ConfigError("core_collector.message_level must be 0 to 31, got %r" % (message_level,))
     compression = collector.get("compression") or "auto"
-    if compression != "auto" and compression not in COMPRESSION_FLAGS:
+    if compression != "auto" and compression not in COMPRESSIONS:
         raise ConfigError("core_collector.compression %r is not one of auto, %s"
-                          % (compression, ", ".join(sorted(COMPRESSION_FLAGS))))
+                          % (compression, ", ".join(sorted(COMPRESSIONS))))
     collector.update(dump_level=level, compression=compression, message_level=message_level)
     opts["core_collector"] = collector
     action = opts.get("failure_action")
@@ -332,7 +256,7 @@ def makedumpfile_args(collector, compression, flattened=False):
     return " ".join(words)
 
 
-def _keep_message_level(collector, current):
+def keep_message_level(collector, current):
     """The collector with the current --message-level kept when none was asked for."""
     if collector.get("message_level") is not None or not current:
         return collector
@@ -344,21 +268,34 @@ def _keep_message_level(collector, current):
     return kept
 
 
-def _set_shell(text, name, value):
+def set_shell(text, name, value):
     try:
         return set_var(text, name, value)
     except ShellVarError as exc:
         raise ConfigError(str(exc))
 
 
-def _unset_shell(text, name):
+def unset_shell(text, name):
     try:
         return unset_var(text, name)
     except ShellVarError as exc:
         raise ConfigError(str(exc))
 
 
-def _refuse_ipv6(target, family):
+def shell_extra_value(key, value, managed):
+    """The text written for one ``extra`` shell variable (Debian, SUSE); ``managed``: the variables
+    the module's own options set, which extra may not set behind their checks."""
+    if key in managed:
+        raise ConfigError("extra %s: %s is set by this module's own options (path, target, core_collector, "
+                          "failure_action), not by extra" % (key, key))
+    if isinstance(value, bool):
+        # kdump-tools and SUSE's kdump read shell words: a YAML true would become 'True'.
+        raise ConfigError("extra %s: %s is a boolean; give the text the file wants, such as \"1\", \"yes\" or "
+                          "\"true\", quoted" % (key, value))
+    return check_text("extra %s" % key, to_text(value))
+
+
+def refuse_ipv6(target, family):
     # kdump-tools and SUSE's kdump pass these unquoted to ssh/scp/mount, where a bracketed address
     # would be read as a glob pattern (and scp needs the brackets): host names only there.
     value = target.get("host") or target.get("export") or ""
@@ -366,152 +303,3 @@ def _refuse_ipv6(target, family):
     if "[" in value:
         raise ConfigError("%s %r: an IPv6 address is accepted on the Red Hat family only (kdump.conf); %s's kdump "
                           "needs a host name here" % (option, value, family))
-
-
-def render_debian(text, opts, compression):
-    """/etc/default/kdump-tools (kdump-tools(5))."""
-    target = opts["target"]
-    _refuse_ipv6(target, "Debian")
-    if target["type"] in ("raw", "fs"):
-        raise ConfigError("kdump-tools cannot dump to a %s target; use local, ssh or nfs" % target["type"])
-    if opts.get("failure_action") in ("shell", "dump_to_rootfs"):
-        raise ConfigError("kdump-tools has no failure_action %r; use reboot, halt or poweroff" % opts["failure_action"])
-    text = _set_shell(text, "USE_KDUMP", "1")
-    if opts.get("path"):
-        text = _set_shell(text, "KDUMP_COREDIR", opts["path"])
-    collector = _keep_message_level(opts["core_collector"], get_var(text, "MAKEDUMP_ARGS"))
-    text = _set_shell(text, "MAKEDUMP_ARGS", makedumpfile_args(collector, compression))
-    # kdump-config tries SSH, then NFS, then the local disk: a target left from an earlier run
-    # would win over the one asked for now, so only the chosen one may stay set.
-    if target["type"] == "ssh":
-        text = _set_shell(text, "SSH", target["host"])
-        if target.get("key"):
-            text = _set_shell(text, "SSH_KEY", target["key"])
-    else:
-        text = _unset_shell(text, "SSH")
-        text = _unset_shell(text, "SSH_KEY")
-    if target["type"] == "nfs":
-        text = _set_shell(text, "NFS", target["export"])
-    else:
-        text = _unset_shell(text, "NFS")
-    if opts.get("failure_action"):
-        text = _set_shell(text, "KDUMP_FAIL_CMD", "%s -f" % opts["failure_action"])
-    for key in sorted(opts.get("extra") or {}):
-        text = _set_shell(text, key, opts["extra"][key])
-    return text
-
-
-def render_suse(text, opts, compression):
-    """/etc/sysconfig/kdump (kdump(5))."""
-    target = opts["target"]
-    _refuse_ipv6(target, "SUSE")
-    path = opts.get("path") or "/var/crash"
-    if target["type"] == "ssh":
-        savedir = "ssh://%s%s" % (target["host"], path)
-    elif target["type"] == "nfs":
-        server, _sep, export = target["export"].partition(":")
-        savedir = "nfs://%s%s" % (server, export)
-    elif target["type"] == "local":
-        current = get_var(text, "KDUMP_SAVEDIR") or ""
-        # Keep a local directory already set; a remote one (ssh://, nfs://, ...) must go.
-        local = current.startswith("/") or current.startswith("file://")
-        savedir = path if opts.get("path") or not local else current
-    else:
-        raise ConfigError("SUSE kdump cannot dump to a %s target; use local, ssh or nfs" % target["type"])
-    text = _set_shell(text, "KDUMP_SAVEDIR", savedir)
-    if target.get("key"):
-        text = _set_shell(text, "KDUMP_SSH_IDENTITY", target["key"])
-    text = _set_shell(text, "KDUMP_DUMPLEVEL", str(opts["core_collector"]["dump_level"]))
-    text = _set_shell(text, "KDUMP_DUMPFORMAT", SUSE_FORMATS[compression])
-    action = opts.get("failure_action")
-    if action is not None:
-        # kdumptool's KDUMP_CONTINUE_ON_ERROR: true goes on (reboots) after a failed save, false
-        # stops at the error (the initrd's shell). SUSE has no halt, poweroff or local fallback.
-        if action not in SUSE_FAILURE_ACTIONS:
-            raise ConfigError("SUSE kdump has no failure_action %r: it can only reboot (KDUMP_CONTINUE_ON_ERROR"
-                              "=true) or stop at a shell (false) after a failed dump; use %s"
-                              % (action, " or ".join(sorted(SUSE_FAILURE_ACTIONS))))
-        text = _set_shell(text, "KDUMP_CONTINUE_ON_ERROR", SUSE_FAILURE_ACTIONS[action])
-    for key in sorted(opts.get("extra") or {}):
-        text = _set_shell(text, key, opts["extra"][key])
-    return text
-
-
-def _directive(line):
-    stripped = line.strip()
-    if not stripped or stripped.startswith("#"):
-        return None
-    return stripped.split(None, 1)[0]
-
-
-def _set_directive(lines, name, value, also=()):
-    """Make ``name value`` the one active line among ``name`` and ``also``; keep its place."""
-    names = (name,) + tuple(also)
-    wanted = "%s %s" % (name, value)
-    result = []
-    placed = False
-    for line in lines:
-        if _directive(line) in names:
-            if not placed:
-                result.append(wanted + "\n")
-                placed = True
-            continue
-        result.append(line)
-    if not placed:
-        if result and not result[-1].endswith("\n"):
-            result[-1] += "\n"
-        result.append(wanted + "\n")
-    return result
-
-
-def _drop_directives(lines, names):
-    return [line for line in lines if _directive(line) not in names]
-
-
-def render_redhat(text, opts, compression, rhel_major=None):
-    """/etc/kdump.conf (kdump.conf(5)); RHEL 7 spells failure_action ``default``."""
-    lines = text.splitlines(True)
-    target = opts["target"]
-    if opts.get("path"):
-        lines = _set_directive(lines, "path", opts["path"])
-    if target["type"] == "local":
-        lines = _drop_directives(lines, REDHAT_TARGETS + ("sshkey",))
-    elif target["type"] == "ssh":
-        lines = _set_directive(lines, "ssh", target["host"], also=REDHAT_TARGETS)
-        if target.get("key"):
-            lines = _set_directive(lines, "sshkey", target["key"])
-    elif target["type"] == "nfs":
-        lines = _set_directive(lines, "nfs", target["export"], also=REDHAT_TARGETS)
-    elif target["type"] == "raw":
-        lines = _set_directive(lines, "raw", target["device"], also=REDHAT_TARGETS)
-    else:
-        lines = _set_directive(lines, target["fstype"], target["device"], also=REDHAT_TARGETS)
-    # ssh and raw targets need makedumpfile's flattened format.
-    flattened = target["type"] in ("ssh", "raw")
-    current = [line for line in lines if _directive(line) == "core_collector"]
-    collector = _keep_message_level(opts["core_collector"], current[-1] if current else None)
-    lines = _set_directive(lines, "core_collector",
-                           "makedumpfile " + makedumpfile_args(collector, compression, flattened))
-    if opts.get("failure_action"):
-        if rhel_major == 7:
-            lines = _set_directive(lines, "default", opts["failure_action"], also=("failure_action",))
-        else:
-            lines = _set_directive(lines, "failure_action", opts["failure_action"], also=("default",))
-    if opts.get("auto_reset_crashkernel") is not None:
-        lines = _set_directive(lines, "auto_reset_crashkernel", "yes" if opts["auto_reset_crashkernel"] else "no")
-    for key in sorted(opts.get("extra") or {}):
-        lines = _set_directive(lines, key, opts["extra"][key])
-    return "".join(lines)
-
-
-def render(family, text, opts, compression, rhel_major=None):
-    """The family's file ``text`` with the validated ``opts`` applied."""
-    opts = dict(opts, extra=dict((key, _extra_value(family, key, value))
-                                 for key, value in (opts.get("extra") or {}).items()))
-    if family == "debian":
-        return render_debian(text, opts, compression)
-    if family == "suse":
-        return render_suse(text, opts, compression)
-    if family == "redhat":
-        return render_redhat(text, opts, compression, rhel_major)
-    raise ConfigError("no kdump configuration is known for this OS family (%r)" % (family,))

@@ -17,13 +17,7 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.crashdump.kdump.plugins.module_utils._crashkernel import (
-    CrashkernelError,
-    distro_default,
-    kernel_supports_auto,
-)
-from ansible_collections.crashdump.kdump.plugins.module_utils._secrets import redact_url
-from ansible_collections.crashdump.kdump.plugins.module_utils._shellvars import ShellVarError, get_var
+from ansible_collections.crashdump.kdump.plugins.module_utils._family import os_family, parse_os_release
 
 
 def is_number(text):
@@ -48,51 +42,6 @@ def not_loaded_detail(path):
     if path:
         return "%s is 0" % path
     return "neither %s could be read" % " nor ".join(CRASH_LOADED_PATHS)
-
-
-def parse_os_release(text):
-    """/etc/os-release as a dict (quotes removed)."""
-    result = {}
-    for line in text.splitlines():
-        match = re.match(r"^([A-Z0-9_]+)=(.*)$", line.strip())
-        if match:
-            value = match.group(2).strip()
-            if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
-                value = value[1:-1]
-            result[match.group(1)] = value
-    return result
-
-
-# The one family classifier: os-release IDs (ID, ID_LIKE) and the distribution
-# names Ansible reports (ansible_distribution, lowercased), per family.
-FAMILY_NAMES = {
-    "redhat": frozenset((
-        "rhel", "redhat", "fedora", "centos", "almalinux", "rocky", "ol", "oraclelinux", "oracle",
-        "scientific", "cloudlinux", "eurolinux", "navylinux", "virtuozzo")),
-    "debian": frozenset(("debian", "ubuntu")),
-    "suse": frozenset(("suse", "sles", "sles_sap", "sled", "opensuse", "opensuse leap", "opensuse-leap",
-                       "opensuse-tumbleweed")),
-}
-
-
-def family_of(name):
-    """'redhat', 'debian' or 'suse' for one distribution name or os-release ID, else None."""
-    name = (name or "").strip().lower()
-    for family, names in FAMILY_NAMES.items():
-        if name in names:
-            return family
-    if name.startswith("opensuse") or name.startswith("sles"):
-        return "suse"
-    return None
-
-
-def os_family(os_release):
-    """'redhat', 'debian' or 'suse' from os-release ID and ID_LIKE, else None."""
-    for name in [os_release.get("ID", "")] + os_release.get("ID_LIKE", "").split():
-        family = family_of(name)
-        if family:
-            return family
-    return None
 
 
 def parse_iomem(text):
@@ -186,36 +135,6 @@ class HostFacts(object):
 
 
 # What each family calls things (DESIGN §5; reference/crashkernel-sizing.md §6).
-PLATFORMS = {
-    "debian": dict(
-        packages=["kdump-tools", "kexec-tools", "makedumpfile"], service="kdump-tools",
-        tool="kdump-config", config_files=["/etc/default/kdump-tools"],
-        dump_layout="<coredir>/<YYYYMMDDHHMM>/dump.<YYYYMMDDHHMM> and dmesg.<YYYYMMDDHHMM>"),
-    "redhat": dict(
-        packages=["kexec-tools"], service="kdump", tool="kdumpctl",
-        config_files=["/etc/kdump.conf", "/etc/sysconfig/kdump"],
-        dump_layout="<path>/<ip>-<YYYY-MM-DD-HH:MM:SS>/vmcore and vmcore-dmesg.txt"),
-    "suse": dict(
-        packages=["kdump", "kexec-tools", "makedumpfile"], service="kdump", tool="kdumptool",
-        config_files=["/etc/sysconfig/kdump"],
-        dump_layout="<savedir>/<YYYY-MM-DD-HH-MM>/vmcore and dmesg"),
-}
-
-
-def platform_names(family, distribution, version):
-    """Packages, service, tool, config files and dump layout of a family (a copy), or None."""
-    if family not in PLATFORMS:
-        return None
-    names = dict(PLATFORMS[family])
-    names["packages"] = list(names["packages"])
-    major = version.partition(".")[0]
-    if family == "redhat" and is_number(major) and (
-            (distribution == "fedora" and int(major) >= 40) or (distribution != "fedora" and int(major) >= 10)):
-        # kdumpctl moved to kdump-utils, makedumpfile split out (Fedora 40, RHEL 10).
-        names["packages"] = ["kdump-utils", "kexec-tools", "makedumpfile"]
-    return names
-
-
 XENFEAT_DOM0 = 0x800
 
 
@@ -241,28 +160,6 @@ def xen_pv_domu(hypervisor_type, guest_type, capabilities, features=None):
     if guest_type is not None:
         return guest_type.strip() == "PV"
     return capabilities is not None
-
-
-def dump_dir(family, config_text):
-    """Where the local dumps go, from the family's config text (None = not configured).
-
-    Shell-variable files are read as the shell reads them (the last assignment wins, ``export``
-    too). A SUSE remote KDUMP_SAVEDIR is returned as its URL, without its password."""
-    default = "/var/crash"
-    if not config_text:
-        return default
-    value = None
-    if family == "debian":
-        value = get_var(config_text, "KDUMP_COREDIR")
-    elif family == "redhat":
-        match = re.search(r"^\s*path\s+(\S+)", config_text, re.M)
-        value = match.group(1) if match else None
-    elif family == "suse":
-        value = get_var(config_text, "KDUMP_SAVEDIR")
-        if value and value.startswith("file://"):
-            value = value[len("file://"):]
-    value = (value or "").strip()
-    return redact_url(value) if value else default
 
 
 _DUMP_FILE = re.compile(r"^(dump\.\d+|dump-incomplete|vmcore|vmcore-incomplete|vmcore\.flat)$")
@@ -296,30 +193,6 @@ def dump_format(head):
         if head.startswith(magic):
             return name
     return None
-
-
-def recommended_crashkernel(host, facts):
-    """The distribution's recommendation for this host: ``(value, source)``.
-
-    In order: ``auto`` on RHEL 7/8 kernels (the kernel sizes it), the host's own
-    ``kdumpctl get-default-crashkernel`` (RHEL 9+, Fedora: it adds what this
-    host needs, e.g. SME/SEV or 64k pages), else the kdump packages' table for
-    the release (``_crashkernel.distro_default``). ``host`` finds and runs the
-    tool (``_io.Host``). Raises CrashkernelError when no recommendation is known.
-    """
-    kernel_release = facts.kernel_release
-    if kernel_supports_auto(kernel_release):
-        return "auto", "crashkernel=auto of the RHEL 7/8 kernel %s" % kernel_release
-    kdumpctl = host.which("kdumpctl")
-    if kdumpctl:
-        rc, out, _err = host.run([kdumpctl, "get-default-crashkernel"], check=False)
-        if rc == 0 and out.strip():
-            return out.strip(), "kdumpctl get-default-crashkernel"
-    value = distro_default(facts.distribution, facts.version, facts.arch)
-    if value == "auto":
-        raise CrashkernelError("crashkernel=auto is the default of %s %s, but the running kernel %s does not "
-                               "implement it" % (facts.distribution, facts.version, kernel_release))
-    return value, "kdump packages' default for %s %s" % (facts.distribution, facts.version)
 
 
 # --- Containers ------------------------------------------------------------
@@ -402,70 +275,10 @@ def detect_container(read_text, exists, runner=None):
 # "-c -d 31" (comment in /etc/default/kdump-tools), Red Hat kdump-lib's
 # DEFAULT_CORE_COLLECTOR "makedumpfile -l --message-level 7 -d 31", SUSE
 # sysconfig.kdump KDUMP_DUMPLEVEL=31.
+# makedumpfile's -d default in every family's shipped configuration.
 DEFAULT_DUMP_LEVEL = 31
 # makedumpfile's -d bits (makedumpfile.h DL_EXCLUDE_*).
 DL_ZERO, DL_CACHE, DL_CACHE_PRI, DL_USER, DL_FREE = 1, 2, 4, 8, 16
-
-_REDHAT_REMOTE = ("ssh", "nfs")
-_REDHAT_DEVICES = ("raw", "ext2", "ext3", "ext4", "xfs", "btrfs", "minix", "virtiofs")
-
-
-def _dump_levels(args):
-    """The -d levels in makedumpfile arguments ('-c -d 31', '-d1,31'), or None."""
-    match = re.search(r"(?:^|\s)-d\s*([0-9][0-9,]*)", args or "")
-    if not match:
-        return None
-    levels = [int(word) for word in match.group(1).split(",") if is_number(word)]
-    return levels or None
-
-
-def dump_target(family, config_text, makedumpfile_installed=True):
-    """Where the family's configuration sends the dump and which dump levels filter it.
-
-    Returns ``dict(type=..., levels=[...])``: ``type`` is ``local`` for a
-    directory on this host's file systems, else the remote or device kind
-    (``ssh``, ``nfs``, ``raw``, ``ext4`` ..., SUSE's ``ftp``/``sftp``/``cifs``);
-    ``levels`` the makedumpfile dump levels in the order makedumpfile tries them
-    (``[0]`` when the dump is copied unfiltered: no makedumpfile, or a Red Hat
-    core_collector such as cp). ``config_text`` is the family's first config
-    file (the one dump_dir() reads).
-    """
-    text = config_text or ""
-    kind, levels = "local", [DEFAULT_DUMP_LEVEL]
-    if family == "debian":
-        try:
-            if get_var(text, "SSH"):
-                kind = "ssh"
-            elif get_var(text, "NFS"):
-                kind = "nfs"
-            args = get_var(text, "MAKEDUMP_ARGS")
-        except ShellVarError:
-            args = None
-        levels = _dump_levels(args) or levels
-        if not makedumpfile_installed:
-            levels = [0]  # kdump-tools then copies /proc/vmcore with cp
-    elif family == "redhat":
-        collector = None
-        for line in text.splitlines():
-            words = line.split("#", 1)[0].split()
-            if not words:
-                continue
-            if words[0] in _REDHAT_REMOTE + _REDHAT_DEVICES:
-                kind = words[0]
-            elif words[0] == "core_collector":
-                collector = words[1:]
-        if collector:
-            levels = (_dump_levels(" ".join(collector[1:])) or levels) if collector[0].endswith("makedumpfile") else [0]
-    elif family == "suse":
-        try:
-            savedir = get_var(text, "KDUMP_SAVEDIR") or ""
-            level = (get_var(text, "KDUMP_DUMPLEVEL") or "").strip()
-        except ShellVarError:
-            savedir, level = "", ""
-        scheme = savedir.partition("://")[0] if "://" in savedir else "file"
-        kind = "local" if scheme == "file" else scheme
-        levels = [int(level)] if is_number(level) else levels
-    return dict(type=kind, levels=levels)
 
 
 # makedumpfile --mem-usage rows (print_mem_usage() in makedumpfile.c, since

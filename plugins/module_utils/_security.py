@@ -27,6 +27,8 @@ import os
 import re
 import struct
 
+from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_families import family_for
+
 LOCKDOWN_PATH = "/sys/kernel/security/lockdown"
 KEXEC_LOAD_DISABLED_PATH = "/proc/sys/kernel/kexec_load_disabled"
 EFI_DIR = "/sys/firmware/efi"
@@ -206,19 +208,11 @@ def kexec_tools_version(text):
     return tuple(int(part or 0) for part in match.groups())
 
 
-# Where each family's kdump script takes more kexec options: (file, variable).
-KEXEC_ARGS_SETTING = {
-    "debian": ("/etc/default/kdump-tools", "KDUMP_KEXEC_ARGS"),
-    "redhat": ("/etc/sysconfig/kdump", "KEXEC_ARGS"),
-    "suse": ("/etc/sysconfig/kdump", "KEXEC_OPTIONS"),
-}
-
-
 def loader_syscall(family, user_args, secure_boot, kexec_version, args_doubt=None):
     """``(syscall, why)``: the syscall the family's kdump script will load the capture kernel with
     ('kexec_load' or 'kexec_file_load'; None when it cannot be told), and what decides it.
 
-    ``user_args``: the value of KEXEC_ARGS_SETTING[family]; ``secure_boot``: secure_boot_state();
+    ``user_args``: the value of the family's kexec options variable (``FamilyBase.kexec_args``); ``secure_boot``: secure_boot_state();
     ``kexec_version``: kexec_tools_version(); ``args_doubt``: why the shell may read another value
     than ``user_args`` (``_shellvars.read_var``), which leaves the syscall untold. The scripts' own rules:
 
@@ -229,7 +223,8 @@ def loader_syscall(family, user_args, secure_boot, kexec_version, args_doubt=Non
     * SUSE kdump (init/load.sh, 1.9.6 and later): KEXEC_OPTIONS, then ``-a`` - always
       kexec_file_load first.
     """
-    name = KEXEC_ARGS_SETTING.get(family, (None, "the kexec options"))[1]
+    known = family_for(family)
+    name = known.kexec_args[1] if known else "the kexec options"
     user = (user_args or "").strip()
     if family == "suse":
         return "kexec_file_load", "SUSE's kdump runs kexec -a after %s (kexec_file_load first)" % name

@@ -114,14 +114,9 @@ import time
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.crashdump.kdump.plugins.module_utils import _io
-from ansible_collections.crashdump.kdump.plugins.module_utils._io import lock_host, read_text
-from ansible_collections.crashdump.kdump.plugins.module_utils._platform import (
-    HostFacts,
-    detect_container,
-    dump_dir,
-    not_loaded_detail,
-    platform_names,
-)
+from ansible_collections.crashdump.kdump.plugins.module_utils._io import LOCK_ARGUMENT_SPEC, lock_host, read_text
+from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_families import dump_dir, platform_names
+from ansible_collections.crashdump.kdump.plugins.module_utils._platform import HostFacts, detect_container, not_loaded_detail
 from ansible_collections.crashdump.kdump.plugins.module_utils._runner import Runner
 
 CRASH_SCRIPT = "sync; echo c > /proc/sysrq-trigger"
@@ -159,7 +154,7 @@ def schedule(runner, delay):
 def main():
     module = AnsibleModule(
         argument_spec=dict(confirm=dict(type="bool", default=False), delay=dict(type="int", default=5),
-                           lock_timeout=dict(type="int", default=0)),
+                           **LOCK_ARGUMENT_SPEC),
         supports_check_mode=True,
     )
     runner = Runner(module)
@@ -189,10 +184,7 @@ def main():
                              "(%s), so a crash would write no dump and the host might hang. Make it "
                              "kdump-ready first (crashdump.kdump.kdump role). Nothing was done."
                              % (platform.node(), not_loaded_detail(facts.crash_loaded_path)), **result)
-    if module.params["lock_timeout"] < 0:
-        module.fail_json(msg="crash_trigger: lock_timeout must be 0 or more seconds, got %d. Nothing was done."
-                             % module.params["lock_timeout"], **result)
-    lock_host(module, "crash_trigger", module.params["lock_timeout"])
+    lock_host(module, "crash_trigger", module.params["lock_timeout"], **result)
     if module.check_mode:
         module.exit_json(changed=True, **result)
     result["scheduled_with"] = schedule(runner, delay)

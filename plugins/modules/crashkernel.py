@@ -294,12 +294,16 @@ from ansible_collections.crashdump.kdump.plugins.module_utils._crashkernel impor
     human_size,
     parse,
 )
-from ansible_collections.crashdump.kdump.plugins.module_utils._io import FileTransaction, Host, backup_copy, lock_host, read_text
-from ansible_collections.crashdump.kdump.plugins.module_utils._platform import (
-    HostFacts,
-    detect_container,
-    recommended_crashkernel,
+from ansible_collections.crashdump.kdump.plugins.module_utils._distro_defaults import recommended_crashkernel
+from ansible_collections.crashdump.kdump.plugins.module_utils._io import (
+    LOCK_ARGUMENT_SPEC,
+    FileTransaction,
+    Host,
+    backup_copy,
+    lock_host,
+    read_text,
 )
+from ansible_collections.crashdump.kdump.plugins.module_utils._platform import HostFacts, detect_container
 from ansible_collections.crashdump.kdump.plugins.module_utils._runner import CommandError, Runner
 from ansible_collections.crashdump.kdump.plugins.module_utils._secrets import redact
 from ansible_collections.crashdump.kdump.plugins.module_utils._shellvars import ShellVarError
@@ -442,7 +446,7 @@ def main():
             kernels=dict(type="str", default="all", choices=["all", "default"]),
             bootloader=dict(type="str", default="auto", choices=["auto"] + list(NAMES)),
             backup=dict(type="bool", default=False),
-            lock_timeout=dict(type="int", default=0),
+            **LOCK_ARGUMENT_SPEC
         ),
         required_if=[("state", "present", ["size"])],
         mutually_exclusive=[("offset", "high")],
@@ -478,9 +482,6 @@ def main():
             module.fail_json(msg="crashkernel: size, offset, high and low go with state=present only")
     except CrashkernelError as exc:
         module.fail_json(msg="crashkernel: %s. Nothing was changed." % exc)
-    if params["lock_timeout"] < 0:
-        module.fail_json(msg="crashkernel: lock_timeout must be 0 or more seconds, got %d. Nothing was changed."
-                             % params["lock_timeout"])
 
     # Read, plan and write under the host lock: a plan made from files another run is changing
     # would undo that run's work (and its rollback could undo ours).

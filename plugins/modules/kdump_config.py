@@ -190,6 +190,17 @@ rebuild_initrd:
   description: Whether the capture initrd must be rebuilt for the change to take effect.
   returned: always
   type: bool
+  sample: false
+rebuild_initrd_argv:
+  description:
+    - The command that rebuilds the capture initrd for the running kernel, when RV(rebuild_initrd) is true and
+      restarting the service does not rebuild it itself - Debian's C(/etc/kernel/postinst.d/kdump-tools KVER),
+      SUSE's C(mkdumprd -f). V(null) otherwise (the Red Hat family's C(kdumpctl restart) rebuilds when
+      C(/etc/kdump.conf) is newer than the initrd). The role's handler runs it.
+  returned: always
+  type: list
+  elements: str
+  sample: [/etc/kernel/postinst.d/kdump-tools, 6.1.0-28-cloud-amd64]
 restart_service:
   description: Whether the kdump service must be restarted (reloaded) for the change to take effect.
   returned: always
@@ -219,23 +230,24 @@ import platform
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.crashdump.kdump.plugins.module_utils._io import lock_host, read_text, write_atomic
+from ansible_collections.crashdump.kdump.plugins.module_utils._io import LOCK_ARGUMENT_SPEC, lock_host, read_text, write_atomic
 from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_config import (
-    CONFIG_FILES,
+    COMPRESSIONS,
+    FAILURE_ACTIONS,
+    FSTYPES,
+    TARGET_TYPES,
     ConfigError,
     available_compressions,
     choose_compression,
-    initrd_rebuild_needed,
     pending_package_defaults,
-    render,
     secret_values,
     validate,
 )
+from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_families import family_for, render
 from ansible_collections.crashdump.kdump.plugins.module_utils._platform import HostFacts, is_number
 from ansible_collections.crashdump.kdump.plugins.module_utils._runner import Runner
 from ansible_collections.crashdump.kdump.plugins.module_utils._secrets import redact
 from ansible_collections.crashdump.kdump.plugins.module_utils._security import (
-    KEXEC_ARGS_SETTING,
     host_lockdown,
     host_secure_boot,
     loader_syscall,
@@ -244,17 +256,17 @@ from ansible_collections.crashdump.kdump.plugins.module_utils._security import (
 from ansible_collections.crashdump.kdump.plugins.module_utils._shellvars import read_var
 
 TARGET_SPEC = dict(
-    type=dict(type="str", default="local", choices=["local", "ssh", "nfs", "raw", "fs"]),
+    type=dict(type="str", default="local", choices=list(TARGET_TYPES)),
     host=dict(type="str"),
     user=dict(type="str"),
     key=dict(type="path", no_log=False),
     export=dict(type="str"),
     device=dict(type="str"),
-    fstype=dict(type="str", choices=["ext2", "ext3", "ext4", "xfs", "btrfs", "minix", "virtiofs"]),
+    fstype=dict(type="str", choices=list(FSTYPES)),
 )
 COLLECTOR_SPEC = dict(
     dump_level=dict(type="int", default=31),
-    compression=dict(type="str", default="auto", choices=["auto", "zlib", "lzo", "snappy", "zstd", "none"]),
+    compression=dict(type="str", default="auto", choices=["auto"] + list(COMPRESSIONS)),
     message_level=dict(type="int"),
 )
 
@@ -291,7 +303,7 @@ def refuse_kexec_load_under_lockdown(module, family, after, result):
     (KEXEC_ARGS in /etc/sysconfig/kdump) do not, and kdumpctl's -s wins over them under Secure Boot."""
     if family not in ("debian", "suse"):
         return
-    name = KEXEC_ARGS_SETTING[family][1]
+    name = family_for(family).kexec_args[1]
     lockdown = host_lockdown()
     secure_boot = host_secure_boot()
     if not (locked_down(lockdown) or secure_boot):
@@ -316,12 +328,12 @@ def main():
             path=dict(type="path"),
             target=dict(type="dict", options=TARGET_SPEC),
             core_collector=dict(type="dict", options=COLLECTOR_SPEC),
-            failure_action=dict(type="str", choices=["reboot", "halt", "poweroff", "shell", "dump_to_rootfs"]),
+            failure_action=dict(type="str", choices=list(FAILURE_ACTIONS)),
             auto_reset_crashkernel=dict(type="bool"),
             extra=dict(type="dict"),
             extra_secrets=dict(type="dict", no_log=True),
             backup=dict(type="bool", default=False),
-            lock_timeout=dict(type="int", default=0),
+            **LOCK_ARGUMENT_SPEC
         ),
         supports_check_mode=True,
     )
@@ -336,14 +348,12 @@ def main():
         extra[key] = value
     runner = Runner(module)
     facts = HostFacts(read_text, platform.machine())
-    path = CONFIG_FILES.get(facts.family)
+    family = family_for(facts.family)
+    path = family.config_file if family else None
     if path is None:
         module.fail_json(msg="kdump_config: no kdump configuration is known for %s %s; supported: Debian, Ubuntu, "
                              "the Red Hat family, SUSE. Nothing was changed." % (facts.distribution, facts.version))
-    result = dict(changed=False, file=path, rebuild_initrd=False, restart_service=False)
-    if params["lock_timeout"] < 0:
-        module.fail_json(msg="kdump_config: lock_timeout must be 0 or more seconds, got %d. Nothing was changed."
-                             % params["lock_timeout"], **result)
+    result = dict(changed=False, file=path, rebuild_initrd=False, rebuild_initrd_argv=None, restart_service=False)
     if params["auto_reset_crashkernel"] is not None and facts.family != "redhat":
         module.fail_json(msg="kdump_config: auto_reset_crashkernel exists only on the Red Hat family "
                              "(kdump-utils), not on %s. Nothing was changed." % facts.distribution, **result)
@@ -357,7 +367,7 @@ def main():
         module.fail_json(msg="kdump_config: %s. Nothing was changed." % exc, **result)
 
     # Read, render and write under the host lock: another run's write in between would be lost.
-    lock_host(module, "kdump_config", params["lock_timeout"])
+    lock_host(module, "kdump_config", params["lock_timeout"], **result)
     before = read_text(path)
     if before is None:
         module.fail_json(msg="kdump_config: %s does not exist: install the kdump package first (the "
@@ -378,7 +388,7 @@ def main():
         module.fail_json(msg="kdump_config: %s. Nothing was changed." % exc, **result)
     result["compression"] = compression
 
-    if after != before and facts.family in ("debian", "suse"):
+    if after != before and family.shell_syntax:
         rc, _out, err = runner.run(["/bin/sh", "-n"], check=False, data=after.encode("utf-8"))
         if rc != 0:
             module.fail_json(msg="kdump_config: the new %s would not be valid shell (%s). Nothing was changed."
@@ -386,8 +396,9 @@ def main():
     refuse_kexec_load_under_lockdown(module, facts.family, after, result)
     make_dump_dir = dump_dir_missing(module, opts)
     changed = after != before
-    result.update(changed=changed, restart_service=changed,
-                  rebuild_initrd=initrd_rebuild_needed(facts.family, before, after))
+    rebuild = family.initrd_rebuild_needed(before, after)
+    result.update(changed=changed, restart_service=changed, rebuild_initrd=rebuild,
+                  rebuild_initrd_argv=family.rebuild_initrd_argv(facts.kernel_release) if rebuild else None)
     if module._diff:
         result["diff"] = dict(before_header=path, after_header=path,
                               before=redact(before), after=redact(after))

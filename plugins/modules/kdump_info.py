@@ -340,21 +340,24 @@ from ansible_collections.crashdump.kdump.plugins.module_utils._crashkernel impor
     evaluate_cmdline,
     parse,
 )
+from ansible_collections.crashdump.kdump.plugins.module_utils._distro_defaults import recommended_crashkernel
 from ansible_collections.crashdump.kdump.plugins.module_utils._io import Host, read_text
+from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_families import (
+    dump_dir,
+    dump_target,
+    family_for,
+    platform_names,
+)
 from ansible_collections.crashdump.kdump.plugins.module_utils._platform import (
     DUMP_HEADER_BYTES,
     HostFacts,
     detect_container,
-    dump_dir,
     dump_format,
-    dump_target,
     estimate_dump_bytes,
     is_dmesg_file,
     is_dump_file,
     parse_mem_usage,
     parse_meminfo,
-    platform_names,
-    recommended_crashkernel,
     xen_pv_domu,
 )
 from ansible_collections.crashdump.kdump.plugins.module_utils._readiness import (
@@ -364,7 +367,6 @@ from ansible_collections.crashdump.kdump.plugins.module_utils._readiness import 
 )
 from ansible_collections.crashdump.kdump.plugins.module_utils._runner import CommandError, Runner
 from ansible_collections.crashdump.kdump.plugins.module_utils._security import (
-    KEXEC_ARGS_SETTING,
     KEXEC_LOAD_DISABLED_PATH,
     LOCKDOWN_PATH,
     efi_booted,
@@ -376,7 +378,7 @@ from ansible_collections.crashdump.kdump.plugins.module_utils._security import (
     parse_lockdown,
     secure_boot_state,
 )
-from ansible_collections.crashdump.kdump.plugins.module_utils._shellvars import get_var, read_var
+from ansible_collections.crashdump.kdump.plugins.module_utils._shellvars import read_var
 
 MAKEDUMPFILE_DIRS = ("/usr/sbin", "/sbin", "/usr/bin", "/bin")
 
@@ -417,15 +419,12 @@ def kernel_ends(path):
 
 
 def capture_kernel_path(facts, config_text):
-    """The image the kdump service loads: Debian's KDUMP_KERNEL (default /var/lib/kdump/vmlinuz, a link
-    kdump-config points at /boot/vmlinuz-KVER), else the running kernel's /boot/vmlinuz-KVER (kdumpctl
-    and SUSE's kdump default to the running kernel; SUSE names it Image on arm64)."""
-    if facts.family == "debian":
-        configured = get_var(config_text or "", "KDUMP_KERNEL") or "/var/lib/kdump/vmlinuz"
-        if kernel_exists(configured):
-            return configured
-    name = "Image" if facts.family == "suse" and facts.arch == "aarch64" else "vmlinuz"
-    return "/boot/%s-%s" % (name, facts.kernel_release)
+    """The image the kdump service loads (``FamilyBase.capture_kernel``); the running kernel's
+    /boot/vmlinuz-KVER on a system no family knows."""
+    family = family_for(facts.family)
+    if family is None:
+        return "/boot/vmlinuz-%s" % facts.kernel_release
+    return family.capture_kernel(facts.kernel_release, facts.arch, config_text, kernel_exists)
 
 
 def security_state(runner, facts, config_text):
@@ -436,7 +435,7 @@ def security_state(runner, facts, config_text):
     disabled = (read_text(KEXEC_LOAD_DISABLED_PATH) or "").strip()
     kexec = runner.which("kexec", extra_paths=MAKEDUMPFILE_DIRS)
     version = kexec_tools_version(runner.run([kexec, "--version"], check=False)[1]) if kexec else None
-    setting_file, setting_var = KEXEC_ARGS_SETTING.get(facts.family, (None, None))
+    setting_file, setting_var = family_for(facts.family).kexec_args if family_for(facts.family) else (None, None)
     user_args, doubt = read_var(read_text(setting_file) or "", setting_var) if setting_var else (None, None)
     syscall, why = loader_syscall(facts.family, user_args, secure_boot, version, doubt)
     kernel = capture_kernel_path(facts, config_text)

@@ -163,3 +163,27 @@ def test_a_fifo_or_directory_at_the_lock_path_neither_hangs_nor_blocks(host_lock
     lock = HostLock().acquire("kdump_config", 0)
     assert os.path.isfile(host_lock_path) and HostLock().is_held()
     lock.release()
+
+
+class FailingModule(object):
+    """The part of AnsibleModule lock_host uses; fail_json raises, as it exits in a real run."""
+    check_mode = False
+
+    def fail_json(self, **result):
+        raise SystemExit(result)
+
+
+@pytest.mark.parametrize("owner", ["crashkernel", "kdump_config", "crash_trigger"])
+def test_a_negative_lock_timeout_fails_before_the_lock_is_taken(owner, host_lock_path):
+    with pytest.raises(SystemExit) as caught:
+        _io.lock_host(FailingModule(), owner, -1, file="/etc/kdump.conf")
+    result = caught.value.args[0]
+    assert result["msg"] == "%s: lock_timeout must be 0 or more seconds, got -1. Nothing was changed." % owner
+    assert result["file"] == "/etc/kdump.conf"
+    assert not HostLock().is_held()
+
+
+def test_every_changing_module_takes_the_one_lock_option():
+    from ansible_collections.crashdump.kdump.plugins.modules import crash_trigger, crashkernel, kdump_config
+    for module in (crash_trigger, crashkernel, kdump_config):
+        assert module.LOCK_ARGUMENT_SPEC is _io.LOCK_ARGUMENT_SPEC

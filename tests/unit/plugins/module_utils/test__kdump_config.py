@@ -17,11 +17,10 @@ from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_config impo
     ConfigError,
     available_compressions,
     choose_compression,
-    initrd_rebuild_needed,
-    render,
     secret_values,
     validate,
 )
+from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_families import FAMILIES, render
 from ansible_collections.crashdump.kdump.plugins.module_utils._secrets import redact
 
 DEBIAN = "debian/velinux-kdump-tools-1.8/etc-default-kdump-tools.active-lines.txt"
@@ -151,21 +150,21 @@ def test_initrd_rebuild_on_debian_only_for_a_changed_remote_target(captured):
     before = captured("debian12/etc-default-kdump-tools")
     local = render("debian", before, opts(path="/var/crash"), "lzo")
     assert local != before
-    assert not initrd_rebuild_needed("debian", before, local)
+    assert not FAMILIES["debian"].initrd_rebuild_needed(before, local)
     ssh = render("debian", local, opts(target=dict(type="ssh", host="kdump@dumps.example.com")), "lzo")
-    assert initrd_rebuild_needed("debian", local, ssh)
+    assert FAMILIES["debian"].initrd_rebuild_needed(local, ssh)
     nfs = render("debian", local, opts(target=dict(type="nfs", export="nfs.example.com:/dumps")), "lzo")
-    assert initrd_rebuild_needed("debian", local, nfs)
-    assert not initrd_rebuild_needed("debian", ssh, ssh)
+    assert FAMILIES["debian"].initrd_rebuild_needed(local, nfs)
+    assert not FAMILIES["debian"].initrd_rebuild_needed(ssh, ssh)
 
 
 def test_initrd_rebuild_on_red_hat_and_suse_for_any_change(shared_sample):
     before = shared_sample(RHEL10)
     after = render("redhat", before, opts(core_collector=dict(dump_level=1, compression="zlib")), "zlib", 10)
-    assert initrd_rebuild_needed("redhat", before, after)
-    assert not initrd_rebuild_needed("redhat", before, before)
+    assert FAMILIES["redhat"].initrd_rebuild_needed(before, after)
+    assert not FAMILIES["redhat"].initrd_rebuild_needed(before, before)
     suse = shared_sample(SUSE)
-    assert initrd_rebuild_needed("suse", suse, render("suse", suse, opts(path="/srv/crash"), "lzo"))
+    assert FAMILIES["suse"].initrd_rebuild_needed(suse, render("suse", suse, opts(path="/srv/crash"), "lzo"))
 
 
 # Issue 12: kdump_config and the roles.
@@ -182,7 +181,7 @@ def test_debian_ssh_to_local_clears_ssh_and_key(captured):
     local = render("debian", ssh, opts(path="/var/crash"), "lzo")
     assert "SSH" not in active_names(local) and "SSH_KEY" not in active_names(local)
     assert shell_value(local, "SSH") == ""
-    assert initrd_rebuild_needed("debian", ssh, local)
+    assert FAMILIES["debian"].initrd_rebuild_needed(ssh, local)
     # The commented examples of the shipped file stay.
     assert '#SSH="<user at server>"' in local
 
@@ -380,3 +379,20 @@ def test_a_refused_secret_is_never_shown_in_the_message(shared_sample, secret):
     assert "KDUMP_SMTP_PASSWORD" in message and "the value is secret and not shown" in message
     for fragment in (secret, repr(secret), secret.replace("\\", "\\\\")):
         assert fragment not in message
+
+
+def test_one_vocabulary_for_the_module_and_the_role():
+    """kdump_config's argument spec is built from the constants; the role's spec must say the same."""
+    import os
+    import yaml
+    from ansible_collections.crashdump.kdump.plugins.module_utils import _kdump_config
+    root = os.path.join(os.path.dirname(_kdump_config.__file__), "..", "..")
+    with open(os.path.join(root, "roles", "kdump", "meta", "argument_specs.yml")) as handle:
+        options = yaml.safe_load(handle)["argument_specs"]["main"]["options"]
+    target = options["kdump_target"]["options"]
+    assert target["type"]["choices"] == list(_kdump_config.TARGET_TYPES)
+    assert target["fstype"]["choices"] == list(_kdump_config.FSTYPES)
+    assert options["kdump_core_collector"]["options"]["compression"]["choices"] == \
+        ["auto"] + list(_kdump_config.COMPRESSIONS)
+    assert options["kdump_failure_action"]["choices"] == list(_kdump_config.FAILURE_ACTIONS)
+    assert sorted(_kdump_config.COMPRESSION_FLAGS) == sorted(_kdump_config.COMPRESSIONS)

@@ -12,12 +12,7 @@ import os
 
 import pytest
 
-from ansible_collections.crashdump.kdump.plugins.module_utils._platform import (
-    HostFacts,
-    os_family,
-    parse_iomem,
-    parse_os_release,
-)
+from ansible_collections.crashdump.kdump.plugins.module_utils._platform import HostFacts, parse_iomem
 
 IOMEM_TWO_REGIONS = "generic/proc-iomem/proc-iomem.x86_64.two-crash-regions.lkml-2019.txt"
 
@@ -30,16 +25,6 @@ def test_iomem_sums_top_level_system_ram_and_finds_both_crash_regions(shared_sam
         (0x00001000, 0x00093fff), (0x00100000, 0x5a7a0fff), (0x5b5e1000, 0x790fefff),
         (0x7b7ff000, 0x7b7fffff), (0x155e00000, 0x15982bfff), (0x200000000, 0x87fffffff)])
     assert ram == expected
-
-
-def test_os_release_and_family():
-    text = 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\nVERSION_ID="12"\n'
-    info = parse_os_release(text)
-    assert info["ID"] == "debian" and info["VERSION_ID"] == "12"
-    assert os_family(info) == "debian"
-    assert os_family({"ID": "rocky", "ID_LIKE": "rhel centos fedora"}) == "redhat"
-    assert os_family({"ID": "opensuse-leap", "ID_LIKE": "suse opensuse"}) == "suse"
-    assert os_family({"ID": "gentoo"}) is None
 
 
 def test_host_facts_prefers_the_new_sysfs_path_and_falls_back(shared_sample):
@@ -63,12 +48,14 @@ def test_host_facts_prefers_the_new_sysfs_path_and_falls_back(shared_sample):
 
 # --- Xen, platform names, dump directories ---------------------------------
 
-from ansible_collections.crashdump.kdump.plugins.module_utils._platform import (  # noqa: E402
+from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_families import (  # noqa: E402
     dump_dir,
+    platform_names,
+)
+from ansible_collections.crashdump.kdump.plugins.module_utils._platform import (  # noqa: E402
     dump_format,
     is_dmesg_file,
     is_dump_file,
-    platform_names,
     xen_pv_domu,
 )
 
@@ -269,8 +256,8 @@ def test_detect_container_reads_the_files_and_asks_systemd_detect_virt():
 
 # --- the dump target and the size of a dump ----------------------------------
 
+from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_families import dump_target  # noqa: E402
 from ansible_collections.crashdump.kdump.plugins.module_utils._platform import (  # noqa: E402
-    dump_target,
     estimate_dump_bytes,
     mem_usage_dump_bytes,
     meminfo_dump_bytes,

@@ -10,7 +10,7 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.crashdump.kdump.plugins.module_utils._platform import dump_dir
+from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_families import dump_dir
 from ansible_collections.crashdump.kdump.plugins.module_utils._secrets import redact, redact_url, shown
 
 SUSE = "suse/kdump-sysconfig/etc-sysconfig-kdump.template-active-lines.kdump-master-2026.txt"

@@ -19,6 +19,7 @@ from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.crashdump.kdump.plugins.module_utils import _io
 from ansible_collections.crashdump.kdump.plugins.module_utils._io import HostLock
+from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_families import FAMILIES
 from ansible_collections.crashdump.kdump.plugins.modules import kdump_config
 
 SUSE = "suse/kdump-sysconfig/etc-sysconfig-kdump.template-active-lines.kdump-master-2026.txt"
@@ -28,6 +29,7 @@ def facts_of(family, distribution, version):
     class Facts(object):
         def __init__(self, read_text, machine, kernel_release=""):
             self.family, self.distribution, self.version = family, distribution, version
+            self.kernel_release = "6.1.0-28-cloud-amd64"
     return Facts
 
 
@@ -37,7 +39,7 @@ def host(tmp_path, monkeypatch):
     def make(family, text, distribution="debian", version="12"):
         path = tmp_path / ("config-" + family)
         path.write_text(text)
-        monkeypatch.setattr(kdump_config, "CONFIG_FILES", {family: str(path)})
+        monkeypatch.setattr(FAMILIES[family], "config_file", str(path))
         monkeypatch.setattr(kdump_config, "HostFacts", facts_of(family, distribution, version))
         monkeypatch.setattr(kdump_config.Runner, "which", lambda self, *a, **k: None)
         # Not locked down, no Secure Boot, whatever the machine running the tests is.
@@ -53,7 +55,7 @@ def run(capsys, monkeypatch):
     """Run main() once; its host lock is released afterwards, as its process's end would."""
     def run_once(args, check_mode=False, diff=False):
         held = []
-        monkeypatch.setattr(kdump_config, "lock_host", lambda *a: held.append(_io.lock_host(*a)))
+        monkeypatch.setattr(kdump_config, "lock_host", lambda *a, **k: held.append(_io.lock_host(*a, **k)))
         args = dict(args, _ansible_check_mode=check_mode, _ansible_diff=diff)
         try:
             with patch_module_args(args):
@@ -72,7 +74,11 @@ def test_ssh_to_local_removes_ssh(run, host, captured, tmp_path):
     path = host("debian", captured("debian12/etc-default-kdump-tools"))
     result, _out = run(dict(target=dict(type="ssh", host="kdump@10.0.2.2", key="/root/.ssh/kdump")))
     assert result["changed"] and result["rebuild_initrd"]
+    # The role's handler runs this: kdump-tools' own kernel hook, for the running kernel.
+    assert result["rebuild_initrd_argv"] == ["/etc/kernel/postinst.d/kdump-tools", "6.1.0-28-cloud-amd64"]
     assert 'SSH="kdump@10.0.2.2"' in path.read_text()
+    result, _out = run(dict(target=dict(type="ssh", host="kdump@10.0.2.2", key="/root/.ssh/kdump")))
+    assert not result["changed"] and result["rebuild_initrd_argv"] is None
     result, _out = run(dict(path=str(tmp_path / "crash")))
     text = path.read_text()
     assert result["changed"] and result["rebuild_initrd"]

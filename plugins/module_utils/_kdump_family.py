@@ -1,0 +1,88 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, crashdump.kdump contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""What every kdump config family object answers (``FamilyBase``), and the readers they share.
+
+PRIVATE to the crashdump.kdump collection; it may change without notice.
+
+A family is one kdump packaging: Debian's kdump-tools (``_kf_debian``), the Red Hat family's
+kdumpctl (``_kf_redhat``) and SUSE's kdump (``_kf_suse``). Each object owns its config file, how
+options are written into it and how they are read back, its service, packages and kexec options
+variable, when and how the capture initrd is rebuilt, and which kernel it loads as the capture
+kernel; ``_kdump_families`` picks one. Pure logic; Python 2.7 and 3.6+.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+from ansible_collections.crashdump.kdump.plugins.module_utils._platform import is_number
+from ansible_collections.crashdump.kdump.plugins.module_utils._secrets import redact_url
+
+DEFAULT_DUMP_DIR = "/var/crash"
+
+
+def dump_levels(args):
+    """The -d levels in makedumpfile arguments ('-c -d 31', '-d1,31'), or None."""
+    match = re.search(r"(?:^|\s)-d\s*([0-9][0-9,]*)", args or "")
+    if not match:
+        return None
+    levels = [int(word) for word in match.group(1).split(",") if is_number(word)]
+    return levels or None
+
+
+class FamilyBase(object):
+    """One kdump packaging. Subclasses set the names and implement every method below."""
+
+    name = None             # 'debian', 'redhat', 'suse' (_family.FAMILY_NAMES)
+    config_file = None      # the file kdump_config writes and the readers read
+    config_files = ()       # every file of its configuration, config_file first
+    service = None
+    shell_syntax = False    # config_file is a shell variable file (checked with sh -n before it is written)
+    tool = None             # the family's own command (kdump-config, kdumpctl, kdumptool)
+    kexec_args = (None, None)   # (file, shell variable) where the kdump script takes more kexec options
+    dump_layout = None      # how a dump is laid out under the dump directory, for people
+
+    def packages(self, distribution, version):
+        """The packages that make kdump work on this release."""
+        raise NotImplementedError
+
+    def names(self, distribution, version):
+        """Packages, service, tool, config files and dump layout: ``kdump_info``'s ``platform``."""
+        return dict(packages=self.packages(distribution, version), service=self.service, tool=self.tool,
+                    config_files=list(self.config_files), dump_layout=self.dump_layout)
+
+    def render(self, text, opts, compression, rhel_major=None):
+        """``text`` of config_file with the validated options applied (``_kdump_config.validate``)."""
+        raise NotImplementedError
+
+    def configured_dump_dir(self, text):
+        """The dump directory config_file's ``text`` sets, or None when it sets none."""
+        raise NotImplementedError
+
+    def dump_dir(self, text):
+        """Where the dumps go (a remote URL without its password), the family's default when unset."""
+        value = (self.configured_dump_dir(text or "") or "").strip()
+        return redact_url(value) if value else DEFAULT_DUMP_DIR
+
+    def dump_target(self, text, makedumpfile_installed=True):
+        """``dict(type=..., levels=[...])``: where config_file's ``text`` sends the dump and the
+        makedumpfile dump levels in the order they are tried (``[0]`` when it is copied unfiltered).
+        ``type`` is ``local`` for a directory on this host, else the remote or device kind."""
+        raise NotImplementedError
+
+    def initrd_rebuild_needed(self, before, after):
+        """Whether the capture initrd must be rebuilt after config_file changed from before to after."""
+        raise NotImplementedError
+
+    def rebuild_initrd_argv(self, kernel_release):
+        """The command that rebuilds the capture initrd for ``kernel_release``, or None where the
+        service's restart rebuilds it itself."""
+        raise NotImplementedError
+
+    def capture_kernel(self, kernel_release, arch, config_text, exists):
+        """The kernel image the service loads as the capture kernel; ``exists(path)`` checks a path."""
+        raise NotImplementedError

@@ -1,0 +1,116 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, crashdump.kdump contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Debian and Ubuntu: kdump-tools, configured in /etc/default/kdump-tools (kdump-tools(5)).
+
+PRIVATE to the crashdump.kdump collection; it may change without notice.
+
+A shell variable file, read and written through ``_shellvars`` as the shell reads it.
+Python 2.7 and 3.6+.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_config import (
+    ConfigError,
+    keep_message_level,
+    makedumpfile_args,
+    refuse_ipv6,
+    set_shell,
+    shell_extra_value,
+    unset_shell,
+)
+from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_family import FamilyBase, dump_levels
+from ansible_collections.crashdump.kdump.plugins.module_utils._platform import DEFAULT_DUMP_LEVEL
+from ansible_collections.crashdump.kdump.plugins.module_utils._shellvars import ShellVarError, get_var
+
+CONFIG_FILE = "/etc/default/kdump-tools"
+# The variables the options manage; extra may not set them behind the checks.
+MANAGED_VARS = ("USE_KDUMP", "KDUMP_COREDIR", "MAKEDUMP_ARGS", "SSH", "SSH_KEY", "NFS", "KDUMP_FAIL_CMD")
+# kdump-tools packs only the remote-target settings into its initrd; the rest it reads from
+# /etc/default/kdump-tools when it loads and when it saves the dump.
+INITRD_VARS = ("SSH", "SSH_KEY", "NFS", "NFS_TIMEO", "NFS_RETRANS")
+# kdump-config's default KDUMP_KERNEL: a link it points at /boot/vmlinuz-KVER.
+KDUMP_KERNEL_LINK = "/var/lib/kdump/vmlinuz"
+
+
+class Debian(FamilyBase):
+    name = "debian"
+    config_file = CONFIG_FILE
+    config_files = (CONFIG_FILE,)
+    service = "kdump-tools"
+    shell_syntax = True
+    tool = "kdump-config"
+    kexec_args = (CONFIG_FILE, "KDUMP_KEXEC_ARGS")
+    dump_layout = "<coredir>/<YYYYMMDDHHMM>/dump.<YYYYMMDDHHMM> and dmesg.<YYYYMMDDHHMM>"
+
+    def packages(self, distribution, version):
+        return ["kdump-tools", "kexec-tools", "makedumpfile"]
+
+    def render(self, text, opts, compression, rhel_major=None):
+        extra = dict((key, shell_extra_value(key, value, MANAGED_VARS))
+                     for key, value in (opts.get("extra") or {}).items())
+        target = opts["target"]
+        refuse_ipv6(target, "Debian")
+        if target["type"] in ("raw", "fs"):
+            raise ConfigError("kdump-tools cannot dump to a %s target; use local, ssh or nfs" % target["type"])
+        if opts.get("failure_action") in ("shell", "dump_to_rootfs"):
+            raise ConfigError("kdump-tools has no failure_action %r; use reboot, halt or poweroff"
+                              % opts["failure_action"])
+        text = set_shell(text, "USE_KDUMP", "1")
+        if opts.get("path"):
+            text = set_shell(text, "KDUMP_COREDIR", opts["path"])
+        collector = keep_message_level(opts["core_collector"], get_var(text, "MAKEDUMP_ARGS"))
+        text = set_shell(text, "MAKEDUMP_ARGS", makedumpfile_args(collector, compression))
+        # kdump-config tries SSH, then NFS, then the local disk: a target left from an earlier run
+        # would win over the one asked for now, so only the chosen one may stay set.
+        if target["type"] == "ssh":
+            text = set_shell(text, "SSH", target["host"])
+            if target.get("key"):
+                text = set_shell(text, "SSH_KEY", target["key"])
+        else:
+            text = unset_shell(text, "SSH")
+            text = unset_shell(text, "SSH_KEY")
+        if target["type"] == "nfs":
+            text = set_shell(text, "NFS", target["export"])
+        else:
+            text = unset_shell(text, "NFS")
+        if opts.get("failure_action"):
+            text = set_shell(text, "KDUMP_FAIL_CMD", "%s -f" % opts["failure_action"])
+        for key in sorted(extra):
+            text = set_shell(text, key, extra[key])
+        return text
+
+    def configured_dump_dir(self, text):
+        return get_var(text, "KDUMP_COREDIR")
+
+    def dump_target(self, text, makedumpfile_installed=True):
+        kind = "local"
+        try:
+            if get_var(text or "", "SSH"):
+                kind = "ssh"
+            elif get_var(text or "", "NFS"):
+                kind = "nfs"
+            args = get_var(text or "", "MAKEDUMP_ARGS")
+        except ShellVarError:
+            args = None
+        levels = dump_levels(args) or [DEFAULT_DUMP_LEVEL]
+        if not makedumpfile_installed:
+            levels = [0]  # kdump-tools then copies /proc/vmcore with cp
+        return dict(type=kind, levels=levels)
+
+    def initrd_rebuild_needed(self, before, after):
+        return before != after and any(get_var(before, name) != get_var(after, name) for name in INITRD_VARS)
+
+    def rebuild_initrd_argv(self, kernel_release):
+        # kdump-tools' own kernel hook; `kdump-config load` does not rebuild.
+        return ["/etc/kernel/postinst.d/kdump-tools", kernel_release]
+
+    def capture_kernel(self, kernel_release, arch, config_text, exists):
+        configured = get_var(config_text or "", "KDUMP_KERNEL") or KDUMP_KERNEL_LINK
+        if exists(configured):
+            return configured
+        return "/boot/vmlinuz-%s" % kernel_release

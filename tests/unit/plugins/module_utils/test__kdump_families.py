@@ -1,0 +1,113 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, crashdump.kdump contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The kdump config family objects: each implements the whole interface, and what each writes into its
+recorded files it reads back the same."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.crashdump.kdump.plugins.module_utils._family import FAMILY_NAMES
+from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_config import validate
+from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_families import FAMILIES, family_for
+from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_family import FamilyBase
+
+# Every recorded default config file, per family (fixtures/samples/SOURCES.md, captured/SOURCES.md).
+SAMPLES = {
+    "debian": [("shared", "debian/velinux-kdump-tools-1.8/etc-default-kdump-tools.active-lines.txt"),
+               ("captured", "debian12/etc-default-kdump-tools")],
+    "redhat": [("shared", "rhel10/kdump-utils-defaults/etc-kdump.conf.active-lines.x86_64.txt"),
+               ("shared", "fedora/kexec-tools-defaults/etc-kdump.conf.active-lines.f28.txt"),
+               ("shared", "fedora/kexec-tools-defaults/etc-kdump.conf.active-lines.f36.txt")],
+    "suse": [("shared", "suse/kdump-sysconfig/etc-sysconfig-kdump.template-active-lines.kdump-v1.9.8.txt"),
+             ("shared", "suse/kdump-sysconfig/etc-sysconfig-kdump.template-active-lines.kdump-master-2026.txt")],
+}
+
+# (options, what dump_target reads back); a local target's path also comes back from dump_dir.
+ROUND_TRIPS = {
+    "debian": [
+        (dict(path="/srv/crash", core_collector=dict(dump_level=17, compression="zlib")), "local", [17]),
+        (dict(target=dict(type="ssh", host="kdump@dumps.example.com"), core_collector=dict(dump_level=31)),
+         "ssh", [31]),
+        (dict(target=dict(type="nfs", export="nas.example.com:/dumps"), core_collector=dict(dump_level=1)),
+         "nfs", [1]),
+    ],
+    "redhat": [
+        (dict(path="/srv/crash", core_collector=dict(dump_level=23, compression="lzo")), "local", [23]),
+        (dict(target=dict(type="ssh", host="dumps.example.com", user="kdump")), "ssh", [31]),
+        (dict(target=dict(type="nfs", export="[2001:db8::7]:/dumps")), "nfs", [31]),
+        (dict(target=dict(type="raw", device="/dev/sdb1"), core_collector=dict(dump_level=15)), "raw", [15]),
+        (dict(target=dict(type="fs", device="LABEL=crash", fstype="xfs"), path="/crash"), "xfs", [31]),
+    ],
+    "suse": [
+        (dict(path="/srv/crash", core_collector=dict(dump_level=7)), "local", [7]),
+        (dict(target=dict(type="ssh", host="dumps.example.com")), "ssh", [31]),
+        (dict(target=dict(type="nfs", export="nas.example.com:/dumps"), core_collector=dict(dump_level=3)),
+         "nfs", [3]),
+    ],
+}
+
+
+@pytest.fixture
+def sample(shared_sample, captured):
+    return lambda where, path: (shared_sample if where == "shared" else captured)(path)
+
+
+def test_every_family_name_has_an_object():
+    assert sorted(FAMILIES) == sorted(FAMILY_NAMES)
+    assert all(family_for(name).name == name for name in FAMILY_NAMES)
+    assert family_for("gentoo") is None
+
+
+@pytest.mark.parametrize("name", sorted(FAMILIES))
+def test_every_family_implements_the_whole_interface(name):
+    family = FAMILIES[name]
+    for method in ("packages", "render", "configured_dump_dir", "dump_target", "initrd_rebuild_needed",
+                   "rebuild_initrd_argv", "capture_kernel"):
+        assert getattr(type(family), method) is not getattr(FamilyBase, method), (name, method)
+    for attribute in ("config_file", "service", "tool", "dump_layout"):
+        assert getattr(family, attribute), (name, attribute)
+    assert family.config_files[0] == family.config_file
+    assert all(family.kexec_args), name
+
+
+@pytest.mark.parametrize("name", sorted(ROUND_TRIPS))
+def test_what_a_family_writes_it_reads_back(name, sample):
+    family = FAMILIES[name]
+    for where, path in SAMPLES[name]:
+        for options, kind, levels in ROUND_TRIPS[name]:
+            written = family.render(sample(where, path), validate(options), options.get(
+                "core_collector", {}).get("compression", "zlib"), 10)
+            assert family.dump_target(written) == dict(type=kind, levels=levels), (path, options)
+            if kind == "local":
+                assert family.dump_dir(written) == options["path"], (path, options)
+            # Written twice, the same file: the reader's view is what the writer keeps.
+            assert family.render(written, validate(options), options.get(
+                "core_collector", {}).get("compression", "zlib"), 10) == written
+
+
+def test_kdump_conf_path_read_as_kdumpctl_reads_it():
+    # kdumpctl's kdump_get_conf_val keeps the last line of a directive; comments do not count.
+    text = "path /var/crash\n#path /old\npath /srv/crash # moved\n"
+    assert FAMILIES["redhat"].dump_dir(text) == "/srv/crash"
+
+
+def test_rebuild_commands():
+    hook = ["/etc/kernel/postinst.d/kdump-tools", "6.1.0-28-amd64"]
+    assert FAMILIES["debian"].rebuild_initrd_argv("6.1.0-28-amd64") == hook
+    assert FAMILIES["suse"].rebuild_initrd_argv("6.4.0-150600.23.25-default") == ["mkdumprd", "-f"]
+    assert FAMILIES["redhat"].rebuild_initrd_argv("5.14.0-570.el9_6.x86_64") is None
+
+
+def test_capture_kernels():
+    exists = {"/var/lib/kdump/vmlinuz"}.__contains__
+    assert FAMILIES["debian"].capture_kernel("6.1.0-28-amd64", "x86_64", "", exists) == "/var/lib/kdump/vmlinuz"
+    assert FAMILIES["debian"].capture_kernel("6.1.0-28-amd64", "x86_64", 'KDUMP_KERNEL="/boot/vmlinuz-x"\n',
+                                             exists) == "/boot/vmlinuz-6.1.0-28-amd64"
+    assert FAMILIES["suse"].capture_kernel("6.4.0-default", "aarch64", "", exists) == "/boot/Image-6.4.0-default"
+    assert FAMILIES["redhat"].capture_kernel("6.12.0-55.el10_0.x86_64", "x86_64", "", exists) == \
+        "/boot/vmlinuz-6.12.0-55.el10_0.x86_64"
