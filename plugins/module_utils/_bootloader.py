@@ -14,7 +14,7 @@ the same small interface::
     backend = Backend(host, facts)
     backend.read(request)        -> inputs (files and tool output, as text)
     backend.plan(inputs, request)-> Plan   pure: files, commands, entries before/after
-    backend.verify(plan, request)-> [problem, ...] after the tool ran
+    backend.verify(inputs, request)-> [problem, ...] after the tool ran
     backend.entries()            -> [EntryChange] the boot entries, read-only (kdump_info)
 
 ``host`` is the I/O the backend may do (``_io.Host``: read files, list
@@ -258,7 +258,7 @@ def grub_defaults_edit_problems(before, after, desired, target, path):
 class BackendBase(object):
     """What every backend object shares: the host and facts it works on, and verification by replanning.
 
-    A subclass sets ``name`` and implements ``detect``, ``read``, ``plan`` and ``entries``.
+    A subclass sets ``name`` and implements every method below that raises NotImplementedError.
     """
 
     name = None
@@ -266,6 +266,27 @@ class BackendBase(object):
     def __init__(self, host, facts):
         self.host = host
         self.facts = facts
+
+    @staticmethod
+    def detect(host, facts):
+        """Whether the host boots through this backend's tool."""
+        raise NotImplementedError
+
+    def read(self, request):
+        """The inputs ``plan`` needs (files and tool output, as text); opaque to callers."""
+        raise NotImplementedError
+
+    def plan(self, inputs, request):
+        """The Plan for ``request`` from ``inputs``: pure."""
+        raise NotImplementedError
+
+    def verify(self, inputs, request):
+        """[problem, ...] once the tool ran, read from the host again."""
+        raise NotImplementedError
+
+    def entries(self):
+        """[EntryChange] of the boot entries, read-only (kdump_info)."""
+        raise NotImplementedError
 
     def still_to_change(self, request):
         """The plan a second read of the host gives after the tool ran (empty when it took effect)."""

@@ -19,7 +19,7 @@ from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_family impo
 from ansible_collections.crashdump.kdump.plugins.module_utils._kf_debian import Debian
 from ansible_collections.crashdump.kdump.plugins.module_utils._kf_redhat import RedHat
 from ansible_collections.crashdump.kdump.plugins.module_utils._kf_suse import Suse
-from ansible_collections.crashdump.kdump.plugins.module_utils._platform import DEFAULT_DUMP_LEVEL
+from ansible_collections.crashdump.kdump.plugins.module_utils._dumps import DEFAULT_DUMP_LEVEL
 
 FAMILIES = dict((family.name, family) for family in (Debian(), RedHat(), Suse()))
 

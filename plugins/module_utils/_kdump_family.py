@@ -44,6 +44,7 @@ class FamilyBase(object):
     shell_syntax = False    # config_file is a shell variable file (checked with sh -n before it is written)
     tool = None             # the family's own command (kdump-config, kdumpctl, kdumptool)
     kexec_args = (None, None)   # (file, shell variable) where the kdump script takes more kexec options
+    kexec_args_in_config_file = False   # that file is config_file (kdump_config then writes it)
     dump_layout = None      # how a dump is laid out under the dump directory, for people
 
     def packages(self, distribution, version):

@@ -24,7 +24,7 @@ from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_config impo
     unset_shell,
 )
 from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_family import FamilyBase, dump_levels
-from ansible_collections.crashdump.kdump.plugins.module_utils._platform import DEFAULT_DUMP_LEVEL
+from ansible_collections.crashdump.kdump.plugins.module_utils._dumps import DEFAULT_DUMP_LEVEL
 from ansible_collections.crashdump.kdump.plugins.module_utils._shellvars import ShellVarError, get_var
 
 CONFIG_FILE = "/etc/default/kdump-tools"
@@ -44,6 +44,7 @@ class Debian(FamilyBase):
     service = "kdump-tools"
     shell_syntax = True
     tool = "kdump-config"
+    kexec_args_in_config_file = True
     kexec_args = (CONFIG_FILE, "KDUMP_KEXEC_ARGS")
     dump_layout = "<coredir>/<YYYYMMDDHHMM>/dump.<YYYYMMDDHHMM> and dmesg.<YYYYMMDDHHMM>"
 

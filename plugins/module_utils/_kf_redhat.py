@@ -29,7 +29,8 @@ from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_config impo
     refuse,
 )
 from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_family import FamilyBase, dump_levels
-from ansible_collections.crashdump.kdump.plugins.module_utils._platform import DEFAULT_DUMP_LEVEL, is_number
+from ansible_collections.crashdump.kdump.plugins.module_utils._dumps import DEFAULT_DUMP_LEVEL
+from ansible_collections.crashdump.kdump.plugins.module_utils._platform import is_number
 
 CONFIG_FILE = "/etc/kdump.conf"
 # Target directives: only one may be active.

@@ -21,7 +21,8 @@ from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_config impo
     shell_extra_value,
 )
 from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_family import FamilyBase
-from ansible_collections.crashdump.kdump.plugins.module_utils._platform import DEFAULT_DUMP_LEVEL, is_number
+from ansible_collections.crashdump.kdump.plugins.module_utils._dumps import DEFAULT_DUMP_LEVEL
+from ansible_collections.crashdump.kdump.plugins.module_utils._platform import is_number
 from ansible_collections.crashdump.kdump.plugins.module_utils._shellvars import ShellVarError, get_var
 
 CONFIG_FILE = "/etc/sysconfig/kdump"
@@ -41,6 +42,7 @@ class Suse(FamilyBase):
     service = "kdump"
     shell_syntax = True
     tool = "kdumptool"
+    kexec_args_in_config_file = True
     kexec_args = (CONFIG_FILE, "KEXEC_OPTIONS")
     dump_layout = "<savedir>/<YYYY-MM-DD-HH-MM>/vmcore and dmesg"
 

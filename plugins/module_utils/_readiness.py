@@ -7,7 +7,7 @@
 PRIVATE to the crashdump.kdump collection; it may change without notice.
 
 Pure: ``reasons(observations)`` takes what kdump_info observed (a plain dict,
-keys below) and returns ``[{code, message}]``, one rule per code, in the
+keys below, OBSERVATIONS) and returns ``[{code, message}]``, one rule per code, in the
 order of RULES. The codes are stable (roles and playbooks match on them);
 REASON_CODES lists them with what each means and how to fix it.
 Python 2.7 and 3.6+.
@@ -34,6 +34,8 @@ Observation keys (missing ones take the "nothing known" default):
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
+
+from collections import namedtuple
 
 from ansible_collections.crashdump.kdump.plugins.module_utils._bootloader import token_values
 from ansible_collections.crashdump.kdump.plugins.module_utils._crashkernel import (
@@ -69,6 +71,18 @@ REASON_CODES = (
     ("dump_space_low", "the local dump directory has less free space than a dump of this host needs",
      "free space there, or send dumps elsewhere (crashdump.kdump.kdump_config path or target)"),
 )
+
+
+# What kdump_info observes (the keys above), as named fields: a misspelt key, in a rule or in the
+# caller, fails instead of reading as "nothing known".
+OBSERVATIONS = (
+    "platform_known", "distribution", "version", "xen_pv_domu", "container", "installed", "package",
+    "reserved_bytes", "running", "configured", "floor_bytes", "floor_from", "service_name", "service_enabled",
+    "crash_loaded", "crash_loaded_path", "lockdown", "kexec_load_disabled", "loader_syscall", "loader_why",
+    "loader_setting", "capture_kernel", "capture_kernel_signed", "dump_path", "dump_free_bytes",
+    "dump_needed_bytes", "dump_estimate",
+)
+Observations = namedtuple("Observations", OBSERVATIONS)
 
 
 class ReadinessError(ValueError):
@@ -119,41 +133,41 @@ def _joined(tokens, empty="no crashkernel="):
 
 
 def _unsupported_platform(obs):
-    if not obs.get("platform_known"):
+    if not obs.platform_known:
         return ("%s %s is not a platform this collection knows (Debian, Ubuntu, the Red Hat family, SUSE)"
-                % (obs.get("distribution") or "this OS", obs.get("version") or ""))
+                % (obs.distribution or "this OS", obs.version or ""))
     return None
 
 
 def _unsupported_xen_pv_domu(obs):
-    if obs.get("xen_pv_domu"):
+    if obs.xen_pv_domu:
         return ("this is a Xen PV guest (domU): kdump cannot work here; "
                 "use the hypervisor's dump tools (xl dump-core)")
     return None
 
 
 def _in_container(obs):
-    if obs.get("container"):
+    if obs.container:
         return ("kdump cannot work inside a container (%s): the crash kernel belongs to the host; "
-                "run this against the host" % obs["container"])
+                "run this against the host" % obs.container)
     return None
 
 
 def _not_installed(obs):
-    if obs.get("platform_known") and not obs.get("installed"):
-        return "%s is not installed" % obs.get("package")
+    if obs.platform_known and not obs.installed:
+        return "%s is not installed" % obs.package
     return None
 
 
 def _configured_but_not_booted(obs):
     """Nothing reserved yet, but the boot entries carry a crashkernel= the running kernel lacks."""
-    running, configured = list(obs.get("running") or []), list(obs.get("configured") or [])
-    return not obs.get("reserved_bytes") and bool(configured) and configured != running
+    running, configured = list(obs.running or []), list(obs.configured or [])
+    return not obs.reserved_bytes and bool(configured) and configured != running
 
 
 def _needs_reboot(obs):
-    running, configured = list(obs.get("running") or []), list(obs.get("configured") or [])
-    if not obs.get("reserved_bytes"):
+    running, configured = list(obs.running or []), list(obs.configured or [])
+    if not obs.reserved_bytes:
         if _configured_but_not_booted(obs):
             return ("the boot entries carry crashkernel=%s but the running kernel was booted without it: "
                     "reboot to reserve the memory" % " ".join(token_values(configured)))
@@ -165,60 +179,60 @@ def _needs_reboot(obs):
 
 
 def _not_reserved(obs):
-    if not obs.get("reserved_bytes") and not _configured_but_not_booted(obs):
+    if not obs.reserved_bytes and not _configured_but_not_booted(obs):
         return "no memory is reserved for the capture kernel (no crashkernel= in effect)"
     return None
 
 
 def _reservation_too_small(obs):
-    reserved, floor = obs.get("reserved_bytes") or 0, obs.get("floor_bytes") or 0
+    reserved, floor = obs.reserved_bytes or 0, obs.floor_bytes or 0
     if reserved and floor and reserved < floor:
         return ("%s reserved, less than the %s this host needs (%s); the capture kernel would run out of memory "
-                "and hang instead of writing a dump" % (format_size(reserved), format_size(floor), obs.get("floor_from")))
+                "and hang instead of writing a dump" % (format_size(reserved), format_size(floor), obs.floor_from))
     return None
 
 
 def _service_not_enabled(obs):
-    if obs.get("installed") and not obs.get("service_enabled"):
-        return "the %s service is not enabled: kdump will not be armed after a reboot" % obs.get("service_name")
+    if obs.installed and not obs.service_enabled:
+        return "the %s service is not enabled: kdump will not be armed after a reboot" % obs.service_name
     return None
 
 
 def _kexec_load_disabled(obs):
-    if obs.get("kexec_load_disabled") and not obs.get("crash_loaded"):
+    if obs.kexec_load_disabled and not obs.crash_loaded:
         return ("kernel.kexec_load_disabled is 1 and no capture kernel is loaded: the kernel refuses every kexec load "
                 "(kexec_load and kexec_file_load) until the next boot; set the sysctl only after the kdump service "
-                "has loaded (e.g. in a unit ordered after %s), then reboot" % (obs.get("service_name") or "kdump"))
+                "has loaded (e.g. in a unit ordered after %s), then reboot" % (obs.service_name or "kdump"))
     return None
 
 
 def _lockdown_refuses_kexec_load(obs):
-    if locked_down(obs.get("lockdown")) and obs.get("loader_syscall") == "kexec_load" and not obs.get("crash_loaded"):
+    if locked_down(obs.lockdown) and obs.loader_syscall == "kexec_load" and not obs.crash_loaded:
         return ("the kernel is locked down (%s), which refuses kexec_load, and %s: set %s to \"-s\" so the capture "
-                "kernel is loaded with kexec_file_load" % (obs["lockdown"], obs.get("loader_why"), obs.get("loader_setting")))
+                "kernel is loaded with kexec_file_load" % (obs.lockdown, obs.loader_why, obs.loader_setting))
     return None
 
 
 def _capture_kernel_unsigned(obs):
-    if locked_down(obs.get("lockdown")) and obs.get("capture_kernel_signed") is False and not obs.get("crash_loaded"):
+    if locked_down(obs.lockdown) and obs.capture_kernel_signed is False and not obs.crash_loaded:
         return ("the kernel is locked down (%s) and the capture kernel %s carries no signature, so kexec_file_load "
-                "will refuse it; use the distribution's signed kernel" % (obs["lockdown"], obs.get("capture_kernel")))
+                "will refuse it; use the distribution's signed kernel" % (obs.lockdown, obs.capture_kernel))
     return None
 
 
 def _service_not_loaded(obs):
-    if not obs.get("crash_loaded"):
+    if not obs.crash_loaded:
         return ("no capture kernel is loaded (%s): a crash now would not be captured"
-                % not_loaded_detail(obs.get("crash_loaded_path")))
+                % not_loaded_detail(obs.crash_loaded_path))
     return None
 
 
 def _dump_space_low(obs):
-    free, needed = obs.get("dump_free_bytes"), obs.get("dump_needed_bytes")
+    free, needed = obs.dump_free_bytes, obs.dump_needed_bytes
     if free is not None and needed is not None and free < needed:
         return ("%s has %s free, less than the %s a dump of this host needs (%s): the dump would fail or be "
                 "cut short; free space there or send dumps elsewhere"
-                % (obs.get("dump_path"), human_size(free), human_size(needed), obs.get("dump_estimate")))
+                % (obs.dump_path, human_size(free), human_size(needed), obs.dump_estimate))
     return None
 
 
@@ -240,10 +254,12 @@ RULES = (
 
 
 def reasons(observations):
-    """Every rule that holds for ``observations``, as ``[{code, message}]`` (empty = ready)."""
+    """Every rule that holds for ``observations`` (a dict of OBSERVATIONS keys), as ``[{code, message}]``
+    (empty = ready). A key that is not an observation raises TypeError, naming it."""
+    obs = Observations(**dict(dict.fromkeys(OBSERVATIONS), **observations))
     found = []
     for code, rule in RULES:
-        message = rule(observations)
+        message = rule(obs)
         if message:
             found.append(dict(code=code, message=message))
     return found

@@ -116,7 +116,8 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.crashdump.kdump.plugins.module_utils import _io
 from ansible_collections.crashdump.kdump.plugins.module_utils._io import LOCK_ARGUMENT_SPEC, lock_host, read_text
 from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_families import dump_dir, platform_names
-from ansible_collections.crashdump.kdump.plugins.module_utils._platform import HostFacts, detect_container, not_loaded_detail
+from ansible_collections.crashdump.kdump.plugins.module_utils._container import detect_container
+from ansible_collections.crashdump.kdump.plugins.module_utils._platform import HostFacts, not_loaded_detail
 from ansible_collections.crashdump.kdump.plugins.module_utils._runner import Runner
 
 CRASH_SCRIPT = "sync; echo c > /proc/sysrq-trigger"

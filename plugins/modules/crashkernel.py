@@ -303,7 +303,8 @@ from ansible_collections.crashdump.kdump.plugins.module_utils._io import (
     lock_host,
     read_text,
 )
-from ansible_collections.crashdump.kdump.plugins.module_utils._platform import HostFacts, detect_container
+from ansible_collections.crashdump.kdump.plugins.module_utils._container import detect_container
+from ansible_collections.crashdump.kdump.plugins.module_utils._platform import HostFacts
 from ansible_collections.crashdump.kdump.plugins.module_utils._runner import CommandError, Runner
 from ansible_collections.crashdump.kdump.plugins.module_utils._secrets import redact
 from ansible_collections.crashdump.kdump.plugins.module_utils._shellvars import ShellVarError

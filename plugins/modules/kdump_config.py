@@ -243,7 +243,7 @@ from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_config impo
     secret_values,
     validate,
 )
-from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_families import family_for, render
+from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_families import family_for
 from ansible_collections.crashdump.kdump.plugins.module_utils._platform import HostFacts, is_number
 from ansible_collections.crashdump.kdump.plugins.module_utils._runner import Runner
 from ansible_collections.crashdump.kdump.plugins.module_utils._secrets import redact
@@ -271,39 +271,54 @@ COLLECTOR_SPEC = dict(
 )
 
 
-def dump_dir_missing(module, opts):
-    """Whether the local dump directory must be created; fails (before any write) on a non-directory."""
+class NotWritten(ConfigError):
+    """A failure after the checks, before the configuration was written (the dump directory may exist)."""
+
+
+def merged_extra(params):
+    """``extra`` with ``extra_secrets`` added; a key in both is refused."""
+    extra = dict(params["extra"] or {})
+    for key, value in (params["extra_secrets"] or {}).items():
+        if key in extra:
+            raise ConfigError("%s is in both extra and extra_secrets; give it once" % key)
+        extra[key] = value
+    return extra
+
+
+def dump_dir_missing(opts):
+    """Whether the local dump directory must be created; refuses (before any write) a non-directory."""
     path = opts.get("path")
     if opts["target"]["type"] != "local" or not path or os.path.isdir(path):
         return False
     if os.path.lexists(path):
-        module.fail_json(msg="kdump_config: the dump directory %s exists but is not a directory. "
-                             "Nothing was changed." % path)
+        raise ConfigError("the dump directory %s exists but is not a directory" % path)
     parent = os.path.dirname(path.rstrip("/")) or "/"
     while not os.path.lexists(parent):
         parent = os.path.dirname(parent)
     if not os.path.isdir(parent):
-        module.fail_json(msg="kdump_config: the dump directory %s cannot be created: %s is not a directory. "
-                             "Nothing was changed." % (path, parent))
+        raise ConfigError("the dump directory %s cannot be created: %s is not a directory" % (path, parent))
     return True
 
 
 def create_dump_dir(path):
     """Dumps hold all of kernel memory: the directory is 0700 root:root."""
-    os.makedirs(path, 0o700)
-    os.chmod(path, 0o700)
-    os.chown(path, 0, 0)
+    try:
+        os.makedirs(path, 0o700)
+        os.chmod(path, 0o700)
+        os.chown(path, 0, 0)
+    except OSError as exc:
+        raise NotWritten("cannot create the dump directory %s: %s" % (path, exc.strerror or exc))
 
 
-def refuse_kexec_load_under_lockdown(module, family, after, result):
-    """Fail, before anything is written, when ``after`` makes the kdump service load with kexec_load on a
-    host that is locked down or boots with Secure Boot, where the kernel refuses that syscall.
+def refuse_kexec_load_under_lockdown(family, after, path):
+    """Refuse, before anything is written, an ``after`` that makes the kdump service load with kexec_load
+    on a host that is locked down or boots with Secure Boot, where the kernel refuses that syscall.
 
     Debian's and SUSE's kexec options live in the file this module writes; the Red Hat family's
     (KEXEC_ARGS in /etc/sysconfig/kdump) do not, and kdumpctl's -s wins over them under Secure Boot."""
-    if family not in ("debian", "suse"):
+    if not family.kexec_args_in_config_file:
         return
-    name = family_for(family).kexec_args[1]
+    name = family.kexec_args[1]
     lockdown = host_lockdown()
     secure_boot = host_secure_boot()
     if not (locked_down(lockdown) or secure_boot):
@@ -311,15 +326,88 @@ def refuse_kexec_load_under_lockdown(module, family, after, result):
     where = "is locked down (%s)" % lockdown if locked_down(lockdown) else "boots with Secure Boot"
     user, doubt = read_var(after, name)
     if doubt:
-        module.fail_json(msg="kdump_config: this host %s, where the kernel refuses kexec_load, and %s in %s cannot "
-                             "be read without running the file (%s), so whether the capture kernel would load "
-                             "cannot be told; make it a plain %s=\"...\" line. Nothing was changed."
-                             % (where, name, result["file"], doubt, name), **result)
-    syscall, why = loader_syscall(family, user, secure_boot, None)
+        raise ConfigError("this host %s, where the kernel refuses kexec_load, and %s in %s cannot be read without "
+                          "running the file (%s), so whether the capture kernel would load cannot be told; make "
+                          "it a plain %s=\"...\" line" % (where, name, path, doubt, name))
+    syscall, why = loader_syscall(family.name, user, secure_boot, None)
     if syscall == "kexec_load":
-        module.fail_json(msg="kdump_config: %s: this host %s, where the kernel refuses kexec_load, so the capture "
-                             "kernel could not be loaded; drop -c/--kexec-syscall from %s (kdump then uses "
-                             "kexec_file_load). Nothing was changed." % (why, where, name), **result)
+        raise ConfigError("%s: this host %s, where the kernel refuses kexec_load, so the capture kernel could not "
+                          "be loaded; drop -c/--kexec-syscall from %s (kdump then uses kexec_file_load)"
+                          % (why, where, name))
+
+
+def makedumpfile_compressions(module, runner):
+    """The compressions this host's makedumpfile has (``makedumpfile -v``); warns when it is missing."""
+    makedumpfile = runner.which("makedumpfile", extra_paths=("/usr/sbin", "/sbin", "/usr/bin", "/bin"))
+    if not makedumpfile:
+        # Debian's kdump-tools only recommends it; without it the dump is a plain, unfiltered copy.
+        module.warn("makedumpfile is not installed: dumps will be uncompressed, unfiltered copies of "
+                    "/proc/vmcore; install makedumpfile")
+        return available_compressions("")
+    # makedumpfile -v lists the compressions built in (on stdout or stderr, by version).
+    return available_compressions("".join(runner.run([makedumpfile, "-v"], check=False)[1:]))
+
+
+def configure(module, result):
+    """Check, plan and write; fills ``result`` as it goes. Refusals raise ConfigError before any write."""
+    params = module.params
+    facts = HostFacts(read_text, platform.machine())
+    family = family_for(facts.family)
+    if family is None:
+        raise ConfigError("no kdump configuration is known for %s %s; supported: Debian, Ubuntu, the Red Hat "
+                          "family, SUSE" % (facts.distribution, facts.version))
+    path = result["file"] = family.config_file
+    if params["auto_reset_crashkernel"] is not None and family.name != "redhat":
+        raise ConfigError("auto_reset_crashkernel exists only on the Red Hat family (kdump-utils), not on %s"
+                          % facts.distribution)
+    major = facts.version.partition(".")[0]
+    rhel_major = int(major) if is_number(major) else None
+    opts = validate(dict([(key, params[key]) for key in (
+        "path", "target", "core_collector", "failure_action", "auto_reset_crashkernel")]
+        + [("extra", merged_extra(params))]))
+    # Checked before anything is read or locked, so that bad input changes nothing at all.
+    family.render("", opts, "zlib", rhel_major)
+
+    # Read, render and write under the host lock: another run's write in between would be lost.
+    lock_host(module, "kdump_config", params["lock_timeout"], **result)
+    before = read_text(path)
+    if before is None:
+        raise ConfigError("%s does not exist: install the kdump package first (the crashdump.kdump.kdump role "
+                          "does)" % path)
+    runner = Runner(module)
+    available = makedumpfile_compressions(module, runner)
+    result["compressions_available"] = sorted(available)
+    compression = result["compression"] = choose_compression(opts["core_collector"]["compression"], available)
+    after = family.render(before, opts, compression, rhel_major)
+    if after != before and family.shell_syntax:
+        rc, _out, err = runner.run(["/bin/sh", "-n"], check=False, data=after.encode("utf-8"))
+        if rc != 0:
+            raise ConfigError("the new %s would not be valid shell (%s)" % (path, err.strip()))
+    refuse_kexec_load_under_lockdown(family, after, path)
+    make_dump_dir = dump_dir_missing(opts)
+
+    changed = after != before
+    rebuild = family.initrd_rebuild_needed(before, after)
+    result.update(changed=changed, restart_service=changed, rebuild_initrd=rebuild,
+                  rebuild_initrd_argv=family.rebuild_initrd_argv(facts.kernel_release) if rebuild else None)
+    if module._diff:
+        result["diff"] = dict(before_header=path, after_header=path, before=redact(before), after=redact(after))
+    local_dir = opts["target"]["type"] == "local" and opts.get("path")
+    if local_dir and make_dump_dir and not module.check_mode:
+        # Before the config names it, so that a directory that cannot be made changes nothing.
+        create_dump_dir(opts["path"])
+    if changed and not module.check_mode:
+        if params["backup"]:
+            result["backup_file"] = module.backup_local(path)
+        write_atomic(module, path, after.encode("utf-8"))
+    pending = result["package_defaults_pending"] = pending_package_defaults(path, os.path.exists)
+    if pending:
+        module.warn("kdump_config: a package upgrade left new defaults in %s and kept %s with its local settings "
+                    "(this module's among them); review and merge them, then delete %s"
+                    % (", ".join(pending), path, "it" if len(pending) == 1 else "them"))
+    if local_dir:
+        result["dump_dir_created"] = make_dump_dir
+        result["changed"] = result["changed"] or make_dump_dir
 
 
 def main():
@@ -337,92 +425,15 @@ def main():
         ),
         supports_check_mode=True,
     )
-    params = module.params
-    extra = dict(params["extra"] or {})
     # Secret-named values given in extra are masked from here on, failures included.
-    module.no_log_values.update(secret_values(dict(extra=extra)))
-    for key, value in (params["extra_secrets"] or {}).items():
-        if key in extra:
-            module.fail_json(msg="kdump_config: %s is in both extra and extra_secrets; give it once. "
-                                 "Nothing was changed." % key)
-        extra[key] = value
-    runner = Runner(module)
-    facts = HostFacts(read_text, platform.machine())
-    family = family_for(facts.family)
-    path = family.config_file if family else None
-    if path is None:
-        module.fail_json(msg="kdump_config: no kdump configuration is known for %s %s; supported: Debian, Ubuntu, "
-                             "the Red Hat family, SUSE. Nothing was changed." % (facts.distribution, facts.version))
-    result = dict(changed=False, file=path, rebuild_initrd=False, rebuild_initrd_argv=None, restart_service=False)
-    if params["auto_reset_crashkernel"] is not None and facts.family != "redhat":
-        module.fail_json(msg="kdump_config: auto_reset_crashkernel exists only on the Red Hat family "
-                             "(kdump-utils), not on %s. Nothing was changed." % facts.distribution, **result)
-    major = facts.version.partition(".")[0]
+    module.no_log_values.update(secret_values(dict(extra=module.params["extra"] or {})))
+    result = dict(changed=False, file=None, rebuild_initrd=False, rebuild_initrd_argv=None, restart_service=False)
     try:
-        opts = validate(dict([(key, params[key]) for key in (
-            "path", "target", "core_collector", "failure_action", "auto_reset_crashkernel")] + [("extra", extra)]))
-        # Checked before anything is read or locked, so that bad input changes nothing at all.
-        render(facts.family, "", opts, "zlib", int(major) if is_number(major) else None)
+        configure(module, result)
+    except NotWritten as exc:
+        module.fail_json(msg="kdump_config: %s. The configuration was not changed." % exc, **result)
     except ConfigError as exc:
         module.fail_json(msg="kdump_config: %s. Nothing was changed." % exc, **result)
-
-    # Read, render and write under the host lock: another run's write in between would be lost.
-    lock_host(module, "kdump_config", params["lock_timeout"], **result)
-    before = read_text(path)
-    if before is None:
-        module.fail_json(msg="kdump_config: %s does not exist: install the kdump package first (the "
-                             "crashdump.kdump.kdump role does). Nothing was changed." % path, **result)
-    try:
-        makedumpfile = runner.which("makedumpfile", extra_paths=("/usr/sbin", "/sbin", "/usr/bin", "/bin"))
-        # makedumpfile -v lists the compressions built in (on stdout or stderr, by version).
-        version = "".join(runner.run([makedumpfile, "-v"], check=False)[1:]) if makedumpfile else ""
-        if not makedumpfile:
-            # Debian's kdump-tools only recommends it; without it the dump is a plain, unfiltered copy.
-            module.warn("makedumpfile is not installed: dumps will be uncompressed, unfiltered copies of "
-                        "/proc/vmcore; install makedumpfile")
-        available = available_compressions(version)
-        result["compressions_available"] = sorted(available)
-        compression = choose_compression(opts["core_collector"]["compression"], available)
-        after = render(facts.family, before, opts, compression, int(major) if is_number(major) else None)
-    except ConfigError as exc:
-        module.fail_json(msg="kdump_config: %s. Nothing was changed." % exc, **result)
-    result["compression"] = compression
-
-    if after != before and family.shell_syntax:
-        rc, _out, err = runner.run(["/bin/sh", "-n"], check=False, data=after.encode("utf-8"))
-        if rc != 0:
-            module.fail_json(msg="kdump_config: the new %s would not be valid shell (%s). Nothing was changed."
-                                 % (path, err.strip()), **result)
-    refuse_kexec_load_under_lockdown(module, facts.family, after, result)
-    make_dump_dir = dump_dir_missing(module, opts)
-    changed = after != before
-    rebuild = family.initrd_rebuild_needed(before, after)
-    result.update(changed=changed, restart_service=changed, rebuild_initrd=rebuild,
-                  rebuild_initrd_argv=family.rebuild_initrd_argv(facts.kernel_release) if rebuild else None)
-    if module._diff:
-        result["diff"] = dict(before_header=path, after_header=path,
-                              before=redact(before), after=redact(after))
-    local_dir = opts["target"]["type"] == "local" and opts.get("path")
-    if local_dir and make_dump_dir and not module.check_mode:
-        # Before the config names it, so that a directory that cannot be made changes nothing.
-        try:
-            create_dump_dir(opts["path"])
-        except OSError as exc:
-            module.fail_json(msg="kdump_config: cannot create the dump directory %s: %s. The configuration was "
-                                 "not changed." % (opts["path"], exc.strerror or exc), **result)
-    if changed and not module.check_mode:
-        if params["backup"]:
-            result["backup_file"] = module.backup_local(path)
-        write_atomic(module, path, after.encode("utf-8"))
-    pending = pending_package_defaults(path, os.path.exists)
-    result["package_defaults_pending"] = pending
-    if pending:
-        module.warn("kdump_config: a package upgrade left new defaults in %s and kept %s with its local settings "
-                    "(this module's among them); review and merge them, then delete %s"
-                    % (", ".join(pending), path, "it" if len(pending) == 1 else "them"))
-    if local_dir:
-        result["dump_dir_created"] = make_dump_dir
-        result["changed"] = result["changed"] or make_dump_dir
     module.exit_json(**result)
 
 

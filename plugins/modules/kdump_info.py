@@ -340,7 +340,17 @@ from ansible_collections.crashdump.kdump.plugins.module_utils._crashkernel impor
     evaluate_cmdline,
     parse,
 )
+from ansible_collections.crashdump.kdump.plugins.module_utils._container import detect_container
 from ansible_collections.crashdump.kdump.plugins.module_utils._distro_defaults import recommended_crashkernel
+from ansible_collections.crashdump.kdump.plugins.module_utils._dumps import (
+    DUMP_HEADER_BYTES,
+    dump_format,
+    estimate_dump_bytes,
+    is_dmesg_file,
+    is_dump_file,
+    parse_mem_usage,
+    parse_meminfo,
+)
 from ansible_collections.crashdump.kdump.plugins.module_utils._io import Host, read_text
 from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_families import (
     dump_dir,
@@ -348,18 +358,7 @@ from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_families im
     family_for,
     platform_names,
 )
-from ansible_collections.crashdump.kdump.plugins.module_utils._platform import (
-    DUMP_HEADER_BYTES,
-    HostFacts,
-    detect_container,
-    dump_format,
-    estimate_dump_bytes,
-    is_dmesg_file,
-    is_dump_file,
-    parse_mem_usage,
-    parse_meminfo,
-    xen_pv_domu,
-)
+from ansible_collections.crashdump.kdump.plugins.module_utils._platform import HostFacts, xen_pv_domu
 from ansible_collections.crashdump.kdump.plugins.module_utils._readiness import (
     ReadinessError,
     min_reserved_floor,

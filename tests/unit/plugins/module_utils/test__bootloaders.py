@@ -10,8 +10,8 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.crashdump.kdump.plugins.module_utils._bootloader import BootloaderError, Request
-from ansible_collections.crashdump.kdump.plugins.module_utils._bootloaders import select
+from ansible_collections.crashdump.kdump.plugins.module_utils._bootloader import BackendBase, BootloaderError, Request
+from ansible_collections.crashdump.kdump.plugins.module_utils._bootloaders import BACKENDS, NAMES, select
 from ansible_collections.crashdump.kdump.tests.unit.plugins.module_utils.fakehost import FakeFacts, FakeHost
 
 RHEL8_ZIPL = "recorded-boot/etc-zipl.conf.rhel8-bls-defaultboot"
@@ -88,3 +88,10 @@ def test_verify_reads_etc_default_grub_through_the_shell(shared_sample, family, 
         if wrong:
             assert found[0] == ("/etc/default/grub as the shell reads it changed other boot arguments: "
                                 "ro root=/dev/mapper/rhel-root became ro root=/dev/mapper/rhel-rootcrashkernel=256M")
+
+
+@pytest.mark.parametrize("backend", BACKENDS, ids=NAMES)
+def test_every_backend_implements_the_whole_interface(backend):
+    for method in ("detect", "read", "plan", "verify", "entries"):
+        assert getattr(backend, method) is not getattr(BackendBase, method), (backend.name, method)
+    assert backend.name

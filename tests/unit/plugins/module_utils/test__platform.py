@@ -52,12 +52,12 @@ from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_families im
     dump_dir,
     platform_names,
 )
-from ansible_collections.crashdump.kdump.plugins.module_utils._platform import (  # noqa: E402
+from ansible_collections.crashdump.kdump.plugins.module_utils._dumps import (  # noqa: E402
     dump_format,
     is_dmesg_file,
     is_dump_file,
-    xen_pv_domu,
 )
+from ansible_collections.crashdump.kdump.plugins.module_utils._platform import xen_pv_domu  # noqa: E402
 
 XEN_TYPE = "xen/sys-hypervisor-type.xen-pvhvm-domU.imvirt-19.txt"
 FEATURES_DOM0 = "xen/sys-hypervisor-properties-features.dom0.yast-kdump-test.txt"
@@ -189,7 +189,7 @@ def test_odd_digits_in_sysfs_are_not_numbers(odd):
 
 # --- containers ------------------------------------------------------------
 
-from ansible_collections.crashdump.kdump.plugins.module_utils._platform import (  # noqa: E402
+from ansible_collections.crashdump.kdump.plugins.module_utils._container import (  # noqa: E402
     CONTAINER_PATHS,
     container_name,
     detect_container,
@@ -257,7 +257,7 @@ def test_detect_container_reads_the_files_and_asks_systemd_detect_virt():
 # --- the dump target and the size of a dump ----------------------------------
 
 from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_families import dump_target  # noqa: E402
-from ansible_collections.crashdump.kdump.plugins.module_utils._platform import (  # noqa: E402
+from ansible_collections.crashdump.kdump.plugins.module_utils._dumps import (  # noqa: E402
     estimate_dump_bytes,
     mem_usage_dump_bytes,
     meminfo_dump_bytes,

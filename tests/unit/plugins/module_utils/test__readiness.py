@@ -11,6 +11,7 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.crashdump.kdump.plugins.module_utils._readiness import (
+    OBSERVATIONS,
     REASON_CODES,
     RULES,
     ReadinessError,
@@ -186,3 +187,9 @@ def test_human_size():
     assert human_size(300 * MIB) == "300.0 MiB"
     assert human_size(512) == "512 bytes"
     assert human_size(5 << 40) == "5.0 TiB"
+
+
+def test_a_misspelt_observation_fails_instead_of_reading_as_unknown():
+    with pytest.raises(TypeError, match="reserved_byte"):
+        reasons(observed(reserved_byte=0))
+    assert set(READY) <= set(OBSERVATIONS)

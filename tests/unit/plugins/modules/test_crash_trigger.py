@@ -15,7 +15,7 @@ import pytest
 from ansible.module_utils.common import warnings
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.crashdump.kdump.plugins.module_utils import _platform
+from ansible_collections.crashdump.kdump.plugins.module_utils import _container
 from ansible_collections.crashdump.kdump.plugins.modules import crash_trigger
 
 # A kdump-ready Debian 12 host on a kernel with the new sysfs files.
@@ -59,7 +59,7 @@ def run_trigger(args, files, monkeypatch, capsys, runner=FakeRunner, check_mode=
     monkeypatch.setattr(warnings, "_global_warnings", type(warnings._global_warnings)())
     monkeypatch.setattr(crash_trigger, "read_text", files.get)
     # Container files come from ``files``, never from the machine running the tests.
-    monkeypatch.setattr(crash_trigger, "detect_container", lambda read, exists, run: _platform.detect_container(
+    monkeypatch.setattr(crash_trigger, "detect_container", lambda read, exists, run: _container.detect_container(
         files.get, lambda path: path in files, run))
     monkeypatch.setattr(crash_trigger, "Runner", runner)
     FakeRunner.ran = []

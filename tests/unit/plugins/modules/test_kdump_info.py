@@ -91,7 +91,7 @@ import pytest  # noqa: E402
 from ansible.module_utils.common import warnings  # noqa: E402
 from ansible.module_utils.testing import patch_module_args  # noqa: E402
 
-from ansible_collections.crashdump.kdump.plugins.module_utils import _platform  # noqa: E402
+from ansible_collections.crashdump.kdump.plugins.module_utils import _container, _dumps, _platform  # noqa: E402
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures")
 MIB = 1 << 20
@@ -166,7 +166,7 @@ def run_info(args, files, monkeypatch, capsys, runner=FakeRunner, euid=0, free_b
     monkeypatch.setattr(kdump_info, "kernel_ends", lambda path: (files.get("kernel:" + path), None))
     monkeypatch.setattr(kdump_info, "kernel_exists", lambda path: "kernel:" + path in files)
     # The container files come from ``files`` too, never from the machine running the tests.
-    monkeypatch.setattr(kdump_info, "detect_container", lambda read, exists, run: _platform.detect_container(
+    monkeypatch.setattr(kdump_info, "detect_container", lambda read, exists, run: _container.detect_container(
         files.get, lambda path: path in files, run))
     monkeypatch.setattr(kdump_info, "Runner", runner)
     FakeRunner.ran = []
@@ -245,9 +245,9 @@ def test_makedumpfile_is_not_asked_when_all_of_ram_fits(tmp_path, monkeypatch, c
     result = run_info({}, debian12(tmp_path), monkeypatch, capsys, free_bytes=24 << 30)
     target = result["dump_target"]
     assert not [argv for argv in FakeRunner.ran if "--mem-usage" in argv]
-    meminfo = _platform.parse_meminfo(MEMINFO)
+    meminfo = _dumps.parse_meminfo(MEMINFO)
     facts = _platform.HostFacts(debian12(tmp_path).get, "x86_64")
-    assert target["needed_bytes"] == _platform.meminfo_dump_bytes(meminfo, facts.ram_bytes, 128 * MIB, 31)
+    assert target["needed_bytes"] == _dumps.meminfo_dump_bytes(meminfo, facts.ram_bytes, 128 * MIB, 31)
     assert target["estimate"] == ("/proc/meminfo rule at dump level 31, before compression (makedumpfile "
                                   "--mem-usage not run: the free space holds all of System RAM)")
     assert result["ready"]
@@ -258,9 +258,9 @@ def test_a_slow_makedumpfile_falls_back_to_the_meminfo_rule(tmp_path, monkeypatc
         mem_usage = (124, "", "")  # what timeout(1) returns when it stopped the command
     result = run_info({}, debian12(tmp_path), monkeypatch, capsys, runner=Slow)
     target = result["dump_target"]
-    meminfo = _platform.parse_meminfo(MEMINFO)
+    meminfo = _dumps.parse_meminfo(MEMINFO)
     facts = _platform.HostFacts(debian12(tmp_path).get, "x86_64")
-    assert target["needed_bytes"] == _platform.meminfo_dump_bytes(meminfo, facts.ram_bytes, 128 * MIB, 31)
+    assert target["needed_bytes"] == _dumps.meminfo_dump_bytes(meminfo, facts.ram_bytes, 128 * MIB, 31)
     assert target["estimate"] == ("/proc/meminfo rule at dump level 31, before compression "
                                   "(makedumpfile --mem-usage did not finish within 10 s)")
 
