@@ -40,7 +40,7 @@ check: lint sanity pysyntax units harness-units role-tests report-tests build-im
 # tests/vm/README.md), with no_reboot on Debian 13 and the harness self-test.
 # One step of three lanes, balanced on measured times (tests/vm/README.md, Timings): a lane that
 # finishes early leaves its core to the others instead of waiting for a slower lane at a barrier.
-VM_SCENARIOS ?= crashkernel+no_reboot,default+crash+waves+absent,modules
+VM_SCENARIOS ?= crashkernel+waves,default+crash+absent,modules+no_reboot
 VM_SCENARIOS_BIOS ?= crashkernel,default+crash+absent
 VM_SCENARIOS_TRIXIE ?= no_reboot
 VM_SCENARIOS_EXTRA ?= harness
