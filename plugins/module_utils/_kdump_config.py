@@ -18,6 +18,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import re
+from collections import namedtuple
 
 from ansible.module_utils.common.text.converters import to_text
 from ansible.module_utils.six import string_types
@@ -52,6 +53,23 @@ def pending_package_defaults(path, exists):
 
 class ConfigError(ValueError):
     """An option value or combination that cannot work; the message says which and why."""
+
+
+# What writing the options over a family's file gives: the new text, and what must follow the write.
+ConfigPlan = namedtuple("ConfigPlan", "after compression changed restart_service rebuild_initrd rebuild_initrd_argv")
+
+
+def plan_config(family, before, opts, available, kernel_release, rhel_major=None):
+    """The ConfigPlan of writing the validated ``opts`` over ``before`` (the family's config file)
+    on a host whose makedumpfile has the ``available`` compressions. Pure: refusals raise
+    ConfigError, and planning the plan's own ``after`` again gives ``changed=False``."""
+    compression = choose_compression(opts["core_collector"]["compression"], available)
+    after = family.render(before, opts, compression, rhel_major)
+    changed = after != before
+    rebuild = family.initrd_rebuild_needed(before, after)
+    return ConfigPlan(after=after, compression=compression, changed=changed, restart_service=changed,
+                      rebuild_initrd=rebuild,
+                      rebuild_initrd_argv=family.rebuild_initrd_argv(kernel_release) if rebuild else None)
 
 
 def available_compressions(version_output):

@@ -30,9 +30,6 @@ from ansible_collections.crashdump.kdump.plugins.module_utils._shellvars import 
 CONFIG_FILE = "/etc/default/kdump-tools"
 # The variables the options manage; extra may not set them behind the checks.
 MANAGED_VARS = ("USE_KDUMP", "KDUMP_COREDIR", "MAKEDUMP_ARGS", "SSH", "SSH_KEY", "NFS", "KDUMP_FAIL_CMD")
-# kdump-tools packs only the remote-target settings into its initrd; the rest it reads from
-# /etc/default/kdump-tools when it loads and when it saves the dump.
-INITRD_VARS = ("SSH", "SSH_KEY", "NFS", "NFS_TIMEO", "NFS_RETRANS")
 # kdump-config's default KDUMP_KERNEL: a link it points at /boot/vmlinuz-KVER.
 KDUMP_KERNEL_LINK = "/var/lib/kdump/vmlinuz"
 
@@ -104,11 +101,17 @@ class Debian(FamilyBase):
         return dict(type=kind, levels=levels)
 
     def initrd_rebuild_needed(self, before, after):
-        return before != after and any(get_var(before, name) != get_var(after, name) for name in INITRD_VARS)
+        # Nothing of this file is in kdump-tools' capture initrd: its initramfs hook
+        # (/usr/share/initramfs-tools/hooks/kdump-tools, 1:1.8.1 and 1:1.10.7) copies only
+        # /etc/kdump/sysctl.conf, and the capture kernel mounts the real root and runs
+        # kdump-tools-dump.service, which reads this file there. `kdump-config load` (the service's
+        # start) rebuilds the initrd itself when it is missing or sysctl.conf changed
+        # (check_sysctl_change, kdump_create_symlinks). A build here would be thrown away by that
+        # first load: it keys on a copy of sysctl.conf only load writes.
+        return False
 
     def rebuild_initrd_argv(self, kernel_release):
-        # kdump-tools' own kernel hook; `kdump-config load` does not rebuild.
-        return ["/etc/kernel/postinst.d/kdump-tools", kernel_release]
+        return None
 
     def capture_kernel(self, kernel_release, arch, config_text, exists):
         configured = get_var(config_text or "", "KDUMP_KERNEL") or KDUMP_KERNEL_LINK

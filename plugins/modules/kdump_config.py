@@ -194,13 +194,15 @@ rebuild_initrd:
 rebuild_initrd_argv:
   description:
     - The command that rebuilds the capture initrd for the running kernel, when RV(rebuild_initrd) is true and
-      restarting the service does not rebuild it itself - Debian's C(/etc/kernel/postinst.d/kdump-tools KVER),
-      SUSE's C(mkdumprd -f). V(null) otherwise (the Red Hat family's C(kdumpctl restart) rebuilds when
-      C(/etc/kdump.conf) is newer than the initrd). The role's handler runs it.
+      restarting the service does not rebuild it itself - SUSE's C(mkdumprd -f). V(null) otherwise (the Red Hat
+      family's C(kdumpctl restart) rebuilds when C(/etc/kdump.conf) is newer than the initrd). The role's handler
+      runs it.
+    - On Debian and Ubuntu RV(rebuild_initrd) is always false - kdump-tools' capture initrd holds nothing of
+      C(/etc/default/kdump-tools), and C(kdump-config load) rebuilds the initrd itself when it must.
   returned: always
   type: list
   elements: str
-  sample: [/etc/kernel/postinst.d/kdump-tools, 6.1.0-28-cloud-amd64]
+  sample: [mkdumprd, -f]
 restart_service:
   description: Whether the kdump service must be restarted (reloaded) for the change to take effect.
   returned: always
@@ -238,8 +240,8 @@ from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_config impo
     TARGET_TYPES,
     ConfigError,
     available_compressions,
-    choose_compression,
     pending_package_defaults,
+    plan_config,
     secret_values,
     validate,
 )
@@ -377,19 +379,19 @@ def configure(module, result):
     runner = Runner(module)
     available = makedumpfile_compressions(module, runner)
     result["compressions_available"] = sorted(available)
-    compression = result["compression"] = choose_compression(opts["core_collector"]["compression"], available)
-    after = family.render(before, opts, compression, rhel_major)
-    if after != before and family.shell_syntax:
+    plan = plan_config(family, before, opts, available, facts.kernel_release, rhel_major)
+    after = plan.after
+    result["compression"] = plan.compression
+    if plan.changed and family.shell_syntax:
         rc, _out, err = runner.run(["/bin/sh", "-n"], check=False, data=after.encode("utf-8"))
         if rc != 0:
             raise ConfigError("the new %s would not be valid shell (%s)" % (path, err.strip()))
     refuse_kexec_load_under_lockdown(family, after, path)
     make_dump_dir = dump_dir_missing(opts)
 
-    changed = after != before
-    rebuild = family.initrd_rebuild_needed(before, after)
-    result.update(changed=changed, restart_service=changed, rebuild_initrd=rebuild,
-                  rebuild_initrd_argv=family.rebuild_initrd_argv(facts.kernel_release) if rebuild else None)
+    changed = plan.changed
+    result.update(changed=changed, restart_service=plan.restart_service, rebuild_initrd=plan.rebuild_initrd,
+                  rebuild_initrd_argv=plan.rebuild_initrd_argv)
     if module._diff:
         result["diff"] = dict(before_header=path, after_header=path, before=redact(before), after=redact(after))
     local_dir = opts["target"]["type"] == "local" and opts.get("path")

@@ -417,10 +417,9 @@ def kernel_ends(path):
         return None, None
 
 
-def capture_kernel_path(facts, config_text):
+def capture_kernel_path(facts, family, config_text):
     """The image the kdump service loads (``FamilyBase.capture_kernel``); the running kernel's
-    /boot/vmlinuz-KVER on a system no family knows."""
-    family = family_for(facts.family)
+    /boot/vmlinuz-KVER on a system no family knows (``family`` None)."""
     if family is None:
         return "/boot/vmlinuz-%s" % facts.kernel_release
     return family.capture_kernel(facts.kernel_release, facts.arch, config_text, kernel_exists)
@@ -434,10 +433,11 @@ def security_state(runner, facts, config_text):
     disabled = (read_text(KEXEC_LOAD_DISABLED_PATH) or "").strip()
     kexec = runner.which("kexec", extra_paths=MAKEDUMPFILE_DIRS)
     version = kexec_tools_version(runner.run([kexec, "--version"], check=False)[1]) if kexec else None
-    setting_file, setting_var = family_for(facts.family).kexec_args if family_for(facts.family) else (None, None)
+    family = family_for(facts.family)
+    setting_file, setting_var = family.kexec_args if family else (None, None)
     user_args, doubt = read_var(read_text(setting_file) or "", setting_var) if setting_var else (None, None)
     syscall, why = loader_syscall(facts.family, user_args, secure_boot, version, doubt)
-    kernel = capture_kernel_path(facts, config_text)
+    kernel = capture_kernel_path(facts, family, config_text)
     return dict(
         firmware=firmware_kind(facts.arch, efi),
         secure_boot=secure_boot,

@@ -17,6 +17,7 @@ from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_config impo
     ConfigError,
     available_compressions,
     choose_compression,
+    plan_config,
     secret_values,
     validate,
 )
@@ -37,6 +38,41 @@ def shell_value(text, name):
     """Source the text in a real shell and print one variable, as kdump-tools would read it."""
     return subprocess.run(["/bin/sh", "-c", '. /dev/stdin; printf %s "$' + name + '"'], input=text.encode(),
                           stdout=subprocess.PIPE, check=True).stdout.decode()
+
+
+KVER = "6.1.0-28-cloud-amd64"
+LZO = set(["zlib", "none", "lzo"])
+ZLIB_ONLY = set(["zlib", "none"])
+SSH = dict(type="ssh", host="dumps.example.com", user="kdump")
+
+
+# family, recorded file, options, makedumpfile's compressions, then the plan: compression, whether the
+# capture initrd must be rebuilt, and the command the role runs for it (None: the service's restart does).
+@pytest.mark.parametrize("family, sample, options, available, compression, rebuild, argv", [
+    ("debian", DEBIAN, dict(path="/var/crash"), LZO, "lzo", False, None),
+    ("debian", DEBIAN, dict(target=SSH), LZO, "lzo", False, None),
+    ("debian", DEBIAN, dict(core_collector=dict(dump_level=31, compression="zlib")), LZO, "zlib", False, None),
+    ("redhat", RHEL10, dict(path="/srv/crash"), ZLIB_ONLY, "zlib", True, None),
+    ("redhat", FEDORA28, dict(target=SSH), LZO, "lzo", True, None),
+    ("suse", SUSE, dict(path="/srv/crash"), LZO, "lzo", True, ["mkdumprd", "-f"]),
+    ("suse", SUSE, dict(target=SSH, core_collector=dict(dump_level=1, compression="none")), LZO, "none", True,
+     ["mkdumprd", "-f"]),
+])
+def test_plan_config(shared_sample, family, sample, options, available, compression, rebuild, argv):
+    before = shared_sample(sample)
+    plan = plan_config(FAMILIES[family], before, opts(**options), available, KVER, 10)
+    assert plan.after == render(family, before, opts(**options), compression, 10)
+    assert (plan.compression, plan.changed, plan.restart_service) == (compression, True, True)
+    assert (plan.rebuild_initrd, plan.rebuild_initrd_argv) == (rebuild, argv)
+    again = plan_config(FAMILIES[family], plan.after, opts(**options), available, KVER, 10)
+    assert again.after == plan.after
+    assert (again.changed, again.restart_service, again.rebuild_initrd, again.rebuild_initrd_argv) == (False, False, False, None)
+
+
+def test_plan_config_refuses_a_compression_the_host_lacks(shared_sample):
+    with pytest.raises(ConfigError, match="'zstd' is not built into this host's makedumpfile"):
+        plan_config(FAMILIES["debian"], shared_sample(DEBIAN),
+                    opts(core_collector=dict(dump_level=31, compression="zstd")), LZO, KVER)
 
 
 def test_debian_defaults_keep_unmanaged_lines_and_are_idempotent(shared_sample):
@@ -145,17 +181,16 @@ def test_real_debian12_kdump_tools_file(captured):
     assert [line for line in before.splitlines() if line not in after.splitlines()] == []
 
 
-def test_initrd_rebuild_on_debian_only_for_a_changed_remote_target(captured):
-    # The file as Debian 12's kdump-tools installs it: SSH= and NFS= appear only in comments.
+def test_no_initrd_rebuild_on_debian_for_any_change(captured):
+    # kdump-tools' capture initrd carries only /etc/kdump/sysctl.conf (its initramfs hook), and
+    # `kdump-config load` rebuilds it itself: a change of target, path or levels needs none.
     before = captured("debian12/etc-default-kdump-tools")
     local = render("debian", before, opts(path="/var/crash"), "lzo")
-    assert local != before
-    assert not FAMILIES["debian"].initrd_rebuild_needed(before, local)
     ssh = render("debian", local, opts(target=dict(type="ssh", host="kdump@dumps.example.com")), "lzo")
-    assert FAMILIES["debian"].initrd_rebuild_needed(local, ssh)
     nfs = render("debian", local, opts(target=dict(type="nfs", export="nfs.example.com:/dumps")), "lzo")
-    assert FAMILIES["debian"].initrd_rebuild_needed(local, nfs)
-    assert not FAMILIES["debian"].initrd_rebuild_needed(ssh, ssh)
+    assert len({before, local, ssh, nfs}) == 4
+    for old, new in [(before, local), (local, ssh), (local, nfs), (ssh, nfs), (ssh, local)]:
+        assert not FAMILIES["debian"].initrd_rebuild_needed(old, new)
 
 
 def test_initrd_rebuild_on_red_hat_and_suse_for_any_change(shared_sample):
@@ -181,7 +216,6 @@ def test_debian_ssh_to_local_clears_ssh_and_key(captured):
     local = render("debian", ssh, opts(path="/var/crash"), "lzo")
     assert "SSH" not in active_names(local) and "SSH_KEY" not in active_names(local)
     assert shell_value(local, "SSH") == ""
-    assert FAMILIES["debian"].initrd_rebuild_needed(ssh, local)
     # The commented examples of the shipped file stay.
     assert '#SSH="<user at server>"' in local
 
