@@ -29,6 +29,8 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.crashdump.kdump.plugins.module_utils._crashkernel import reserved_after_boot
+
 CRASHKERNEL = "crashkernel="
 
 # What a boot entry boots. Only ENTRY_LINUX entries must carry crashkernel=.
@@ -122,6 +124,15 @@ class Plan(object):
     def tokens_after(self):
         normal = self.normal_entries()
         return normal[0].after if normal else list(self.default_after)
+
+    def reserved_after_reboot(self, facts):
+        """Bytes the kernel reserves once the host of ``facts`` (``_platform.HostFacts``) boots a normal entry."""
+        return reserved_after_boot(" ".join(self.tokens_after), facts.ram_bytes, facts.arch, facts.kernel_release)
+
+    def reboot_required(self, facts):
+        """Whether the running kernel has other crashkernel= tokens, or another reservation, than a reboot gives."""
+        return (crashkernel_tokens(facts.cmdline) != self.tokens_after
+                or facts.reserved_bytes != self.reserved_after_reboot(facts))
 
 
 class Request(object):

@@ -722,3 +722,16 @@ def auto_size(ram_bytes, arch, rhel_major):
             # 512M of RAM): the kernel rejects it and reserves nothing.
             return 0
     raise CrashkernelError("crashkernel=auto exists only on RHEL 7 and 8, not %r" % (rhel_major,))
+
+
+def reserved_after_boot(cmdline, ram_bytes, arch, kernel_release):
+    """Bytes a ``kernel_release`` kernel reserves when booted with ``cmdline`` on ``ram_bytes`` of RAM.
+
+    The kernel-exact reader, and crashkernel=auto where it is the plain entry the kernel uses
+    (``effective_settings``): RHEL 7 and 8 kernels expand it (``auto_size``), others reserve nothing.
+    """
+    if effective_settings(cmdline)["plain"] == "auto":
+        if not kernel_supports_auto(kernel_release):
+            return 0
+        return auto_size(ram_bytes, arch, auto_rhel_major(kernel_release))
+    return evaluate_cmdline(cmdline, ram_bytes, arch).total

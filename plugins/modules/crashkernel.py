@@ -285,14 +285,12 @@ from ansible_collections.crashdump.kdump.plugins.module_utils._bootloader import
 from ansible_collections.crashdump.kdump.plugins.module_utils._bootloaders import NAMES, select
 from ansible_collections.crashdump.kdump.plugins.module_utils._crashkernel import (
     CrashkernelError,
-    auto_rhel_major,
-    auto_size,
     check_platform,
     check_reservation,
-    evaluate_cmdline,
     format_size,
     human_size,
     parse,
+    reserved_after_boot,
 )
 from ansible_collections.crashdump.kdump.plugins.module_utils._distro_defaults import recommended_crashkernel
 from ansible_collections.crashdump.kdump.plugins.module_utils._io import (
@@ -361,15 +359,6 @@ def check_offset_in_ram(spec, facts):
         "crashkernel=%s would place %s at %s, ending at %#x, which is not inside one System RAM region of this "
         "host (its RAM ends at %#x); the kernel would reserve nothing there. Pick an offset inside RAM, or none"
         % (spec.format(), format_size(size), format_size(spec.offset), end, max(high for _low, high in regions)))
-
-
-def expected_reservation(spec_tokens, facts, spec):
-    """Bytes reserved after a reboot with ``spec_tokens`` on this host."""
-    if spec is not None and spec.kind == "auto":
-        return auto_size(facts.ram_bytes, facts.arch, auto_rhel_major(facts.kernel_release))
-    if not spec_tokens:
-        return 0
-    return evaluate_cmdline(" ".join(spec_tokens), facts.ram_bytes, facts.arch).total
 
 
 def build_diff(plan, before_files):
@@ -478,7 +467,8 @@ def main():
                 # Raises where the kernel would reject the value for this RAM, or it would starve the host.
                 spec.size_for(facts.ram_bytes, facts.arch)
                 check_offset_in_ram(spec, facts)
-                check_reservation(" ".join(tokens), expected_reservation(tokens, facts, spec), facts.ram_bytes)
+                check_reservation(" ".join(tokens), reserved_after_boot(" ".join(tokens), facts.ram_bytes, facts.arch,
+                                                                        facts.kernel_release), facts.ram_bytes)
         elif params["size"] or params["offset"] or params["high"] or params["low"]:
             module.fail_json(msg="crashkernel: size, offset, high and low go with state=present only")
     except CrashkernelError as exc:
@@ -493,12 +483,12 @@ def main():
                           remove_distro_default=params["remove_distro_default"])
         inputs = backend.read(request)
         plan = backend.plan(inputs, request)
-    except (CommandError, BootloaderError, ShellVarError) as exc:
+        expected = plan.reserved_after_reboot(facts)
+    except (CommandError, BootloaderError, ShellVarError, CrashkernelError) as exc:
         module.fail_json(msg="crashkernel: cannot plan the change: %s. Nothing was changed." % exc,
                          bootloader=params["bootloader"])
 
     after_tokens = plan.tokens_after
-    expected = expected_reservation(after_tokens, facts, spec if after_tokens == tokens else None)
     if spec is not None and spec.kind == "ranges" and after_tokens == tokens and expected == 0:
         module.warn("crashkernel=%s reserves nothing on this host: no range holds its %s of System RAM "
                     "(rounded up to 128M); kdump will not work here after the reboot"
@@ -512,7 +502,7 @@ def main():
         commands=plan.commands,
         changed=plan.changed,
         expected_reserved_bytes=expected,
-        reboot_required=(crashkernel_tokens(facts.cmdline) != after_tokens or facts.reserved_bytes != expected),
+        reboot_required=plan.reboot_required(facts),
     )
     if module._diff:
         result["diff"] = build_diff(plan, dict((path, read_text(path)) for path in plan.files))

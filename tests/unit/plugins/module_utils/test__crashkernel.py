@@ -20,6 +20,7 @@ from ansible_collections.crashdump.kdump.plugins.module_utils._crashkernel impor
     format_size,
     kernel_supports_auto,
     parse,
+    reserved_after_boot,
 )
 
 K, M, G, T = 1 << 10, 1 << 20, 1 << 30, 1 << 40
@@ -166,6 +167,18 @@ def test_high_without_low_gets_the_default_low_region():
     assert res.low == 128 * M
     res = evaluate_cmdline("crashkernel=512M,high crashkernel=0,low", 16 * G)
     assert res.low == 0
+
+
+@pytest.mark.parametrize("cmdline, kernel_release, reserved", [
+    ("ro crashkernel=auto", "4.18.0-553.el8_10.x86_64", 192 * M),       # RHEL 8's table, 4G-64G:192M
+    ("ro crashkernel=auto", "3.10.0-1160.el7.x86_64", 160 * M + 8 * G // (16 * K)),
+    ("ro crashkernel=auto", "6.1.0-41-amd64", 0),                       # only RHEL 7 and 8 kernels know auto
+    ("crashkernel=auto crashkernel=256M", "4.18.0-553.el8_10.x86_64", 256 * M),  # the last plain entry wins
+    ("crashkernel=256M crashkernel=auto", "4.18.0-553.el8_10.x86_64", 192 * M),
+    ("crashkernel=auto,high", "4.18.0-553.el8_10.x86_64", 0),           # not a plain entry; no size
+])
+def test_reserved_after_boot_expands_auto_where_the_kernel_does(cmdline, kernel_release, reserved):
+    assert reserved_after_boot(cmdline, 8 * G, "x86_64", kernel_release) == reserved
 
 
 def test_cmdline_without_crashkernel_reserves_nothing():
