@@ -1,6 +1,7 @@
 # crashdump.kdump — developer and CI entry points.
-#   make check   lint, sanity (ansible-core 2.16 and 2.19), Python 2.7/3.6 syntax, units, harness units,
-#                role guard tests, the report page in headless Chromium
+#   make check   lint, sanity and units (ansible-core 2.16 and 2.21), Python 2.7/3.6 syntax, harness
+#                units, role guard tests, the report page in headless Chromium, the docs site
+#   make check-all  check, with sanity and units on every supported ansible-core (2.16 to 2.21)
 #   make demo    a Debian 12 VM made kdump-ready, crashed, and its vmcore shown
 #                (FIRMWARE=uefi or secureboot boots it through OVMF; default bios, the fastest)
 #   make test    everything CI runs (check + the VM scenarios)
@@ -13,21 +14,30 @@ SHELL := /bin/bash
 
 PYTHON ?= python3
 VENV := $(CURDIR)/.venv
-VENV_OLD := $(CURDIR)/.venv-2.16
+# The ansible-core lines sanity and units run on (release and Python of each: the table).
+# make check runs the oldest and the newest line: what changes between lines is mostly at the ends
+# (2.16's Python 2.7 target support, 2.21's newest sanity rules), and 2.19, the line of .venv,
+# also runs lint, the role tests and every VM scenario. make check-all runs every line.
+CORE_TABLE := tests/ansible-core-versions
+CORE_LINES := $(shell awk '!/^\#/ && NF {print $$1}' $(CORE_TABLE))
+CHECK_CORE ?= 2.16 2.21
 # ansible-test needs the collection under ansible_collections/<namespace>/<name>.
 # Outside the checkout: inside it, ansible-test would see the outer git tree
 # (where this copy is ignored) and find nothing to test.
 COLLECTIONS := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/crashdump-kdump/ansible-test/$(shell printf %s '$(CURDIR)' | md5sum | cut -c1-8)
 COLLECTION := $(COLLECTIONS)/ansible_collections/crashdump/kdump
-TEST_PYTHON ?= 3.11
 PIP_QUIET := --quiet --disable-pip-version-check
 CRASHDUMP_RELEASE ?= bookworm
 export PATH := $(VENV)/bin:$(PATH)
 
-.PHONY: FORCE check test demo bench bench-guest-cpu bench-readiness test-all vm-test vm-deps lint sanity sanity-2.16 sanity-2.19 units pysyntax changelog-lint \
-	build-import deps-debian clean role-specs harness-units role-tests report-tests
+.PHONY: FORCE check check-all test demo bench bench-guest-cpu bench-readiness test-all vm-test vm-deps lint sanity units \
+	pysyntax changelog-lint build-import deps-debian clean role-specs module-docs platforms harness-units role-tests \
+	report-tests docs docs-troubleshooting
 
-check: lint sanity pysyntax units harness-units role-tests report-tests build-import
+CHECKS := lint pysyntax harness-units role-tests report-tests docs build-import
+check: $(CHECKS) sanity units
+
+check-all: $(CHECKS) $(addprefix sanity-,$(CORE_LINES)) $(addprefix units-,$(CORE_LINES))
 
 # Real QEMU VMs (tests/vm): each scenario boots Debian through its firmware and GRUB. A+B+C is a
 # chain (tests/vm/run-scenario): its members run in order, and those that name the same VM share it
@@ -49,7 +59,7 @@ VM_SCENARIOS_EXTRA ?= harness
 # the VMs' work. Only a head start: a scenario builds any image it finds missing.
 VM_PREBUILD ?= bookworm:bios trixie:uefi bookworm:secureboot
 
-test: $(VENV)/.installed $(VENV_OLD)/.installed vm-deps
+test: $(VENV)/.installed vm-deps
 	@mkdir -p tests/output/vm
 	@pids=(); for spec in $(VM_PREBUILD); do \
 		tests/vm/vm build $${spec%%:*} --firmware $${spec##*:} >tests/output/vm/prebuild-$${spec/:/-}.log 2>&1 & pids+=($$!); \
@@ -101,13 +111,6 @@ $(VENV)/.installed: tests/requirements-dev.txt
 	$(VENV)/bin/pip install $(PIP_QUIET) -r tests/requirements-dev.txt
 	touch $@
 
-$(VENV_OLD)/.installed: tests/requirements-2.16.txt
-	@$(MAKE) --no-print-directory deps-debian
-	$(PYTHON) -m venv $(VENV_OLD)
-	$(VENV_OLD)/bin/pip install $(PIP_QUIET) --upgrade pip
-	$(VENV_OLD)/bin/pip install $(PIP_QUIET) -r tests/requirements-2.16.txt
-	touch $@
-
 # A fresh copy of what git tracks or would track (ansible-test resolves
 # symlinks, so a link to the checkout does not satisfy it).
 $(COLLECTION): FORCE
@@ -117,8 +120,16 @@ $(COLLECTION): FORCE
 
 FORCE:
 
-lint: $(VENV)/.installed changelog-lint role-specs
+lint: $(VENV)/.installed changelog-lint role-specs module-docs platforms
 	$(VENV)/bin/ansible-lint --profile production
+
+# Module docs complete: requirements, and a sample and contains for every RETURN value.
+module-docs: $(VENV)/.installed
+	$(VENV)/bin/python tests/check_module_docs.py
+
+# One list of supported platforms: roles/kdump/meta/main.yml, in kdump_verify, the README and the docs.
+platforms: $(VENV)/.installed
+	$(VENV)/bin/python tests/check_platforms.py
 
 # Role defaults and meta/argument_specs.yml must not drift apart.
 role-specs: $(VENV)/.installed
@@ -127,35 +138,22 @@ role-specs: $(VENV)/.installed
 changelog-lint: $(VENV)/.installed
 	$(VENV)/bin/antsibull-changelog lint
 
-sanity: sanity-2.19 sanity-2.16
+sanity: $(addprefix sanity-,$(CHECK_CORE))
+units: $(addprefix units-,$(CHECK_CORE))
 
-# ansible-test bootstraps pip in its venvs with a get-pip.py from a host we
-# cannot reach; put our stand-in where it looks first.
-define get-pip-shim
-	mkdir -p $(HOME)/.ansible/test/cache
-	for ver in $$(sed -n "s/^ *pip='\([0-9.]*\)',.*/\1/p" $(1)/lib/python*/site-packages/ansible_test/_internal/python_requirements.py); do \
-		cp tests/ansible-test-get-pip.py $(HOME)/.ansible/test/cache/get_pip_$${ver//./_}.py; \
-	done
-endef
+# sanity-LINE, units-LINE: ansible-test on that ansible-core line of $(CORE_TABLE), from its own
+# venv .venv-core-LINE on its Python (tests/find-python); the ignore files stay empty.
+sanity-%: deps-debian $(COLLECTION)
+	tests/ansible-test-on $* sanity $(COLLECTION)
 
-sanity-2.19: $(VENV)/.installed $(COLLECTION)
-	$(call get-pip-shim,$(VENV))
-	cd $(COLLECTION) && $(VENV)/bin/ansible-test sanity --venv --python $(TEST_PYTHON) --color no --truncate 0
-
-sanity-2.16: $(VENV_OLD)/.installed $(COLLECTION)
-	$(call get-pip-shim,$(VENV_OLD))
-	cd $(COLLECTION) && $(VENV_OLD)/bin/ansible-test sanity --venv --python $(TEST_PYTHON) --color no --truncate 0
+units-%: deps-debian $(COLLECTION)
+	tests/ansible-test-on $* units $(COLLECTION)
 
 # Target-side code must stay valid Python 2.7 and 3.6 (RHEL 7/8 fleets).
 pysyntax: $(VENV)/.installed
 	$(VENV)/bin/vermin --no-tips --violations --target=2.7- --target=3.6- \
 		$(wildcard plugins/modules plugins/module_utils)
 	tests/compile-target-code
-
-units: $(VENV)/.installed $(COLLECTION)
-	$(call get-pip-shim,$(VENV))
-	cd $(COLLECTION) && $(VENV)/bin/ansible-test units --venv --python $(TEST_PYTHON) --color no \
-		--requirements
 
 # The VM harness's own logic (accelerator choice, start watch) against a fake QEMU: no VM boots,
 # except one real kernel under TCG when an image's kernel is cached.
@@ -173,9 +171,19 @@ report-tests: $(VENV)/.installed
 	@tests/install-debian-deps chromium
 	$(VENV)/bin/python -m pytest -q -p no:cacheprovider tests/report
 
-# The acceptance check of issue 2: a built and installed collection imports.
+# The docs site (antsibull-docs and Sphinx, offline) in tests/output/docs/html, and the example
+# execution environment checked by ansible-builder.
+docs: $(VENV)/.installed $(COLLECTION)
+	tests/build-docs $(VENV) $(COLLECTIONS) $(CURDIR)/tests/output/docs
+
+# The troubleshooting guide, written from the readiness reason codes (tests/unit/test_docsite.py).
+docs-troubleshooting: $(VENV)/.installed $(COLLECTION)
+	PYTHONPATH=$(COLLECTIONS) $(VENV)/bin/python tests/unit/test_docsite.py docs/docsite/rst/troubleshooting.rst
+
+# A built and installed collection imports, and galaxy-importer (Galaxy's own checks) accepts the
+# tarball without a warning.
 build-import: $(VENV)/.installed
 	tests/build-and-import $(VENV)
 
 clean:
-	rm -rf $(COLLECTIONS) tests/output .pytest_cache .hypothesis
+	rm -rf $(COLLECTIONS) tests/output .pytest_cache .hypothesis .venv-core-*

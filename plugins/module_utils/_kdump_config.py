@@ -21,7 +21,6 @@ import re
 from collections import namedtuple
 
 from ansible.module_utils.common.text.converters import to_text
-from ansible.module_utils.six import string_types
 
 from ansible_collections.crashdump.kdump.plugins.module_utils._secrets import is_secret_name, shown
 from ansible_collections.crashdump.kdump.plugins.module_utils._shellvars import ShellVarError, set_var, unset_var
@@ -96,6 +95,9 @@ def choose_compression(requested, available):
 # Values reach ssh, scp and mount unquoted in kdump's own scripts (kdump-config, kdumpctl,
 # SUSE's kdump-save), so each is checked against the grammar of the tool that takes it: a value
 # with a leading '-' would be read as an option (``-oProxyCommand=...`` runs a command as root).
+# Text of either kind: str and unicode on Python 2, str on Python 3 (what six.string_types was; ansible-core
+# 2.21 deprecates module_utils.six, and the modules still run on Python 2.7).
+string_types = (str, type(u""))
 _SAFE_PATH = re.compile(r"^/[A-Za-z0-9_.,:@=+/%\-]*\Z")
 # RFC 1123 host names: dot-separated labels of letters, digits and inner hyphens.
 _HOST_LABEL = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\Z")

@@ -34,6 +34,17 @@ def dump_levels(args):
     return levels or None
 
 
+def rpm_query(packages):
+    """``rpm -q`` of ``packages``, one name per installed package (the Red Hat family and SUSE)."""
+    return ["rpm", "-q", "--queryformat", "%{NAME}\n"] + list(packages)
+
+
+def rpm_installed(packages, output):
+    """The ``packages`` that ``rpm_query`` printed: rpm prints "package X is not installed" for the others."""
+    printed = set(line.strip() for line in (output or "").splitlines())
+    return [name for name in packages if name in printed]
+
+
 class FamilyBase(object):
     """One kdump packaging. Subclasses set the names and implement every method below."""
 
@@ -49,6 +60,14 @@ class FamilyBase(object):
 
     def packages(self, distribution, version):
         """The packages that make kdump work on this release."""
+        raise NotImplementedError
+
+    def installed_query(self, packages):
+        """The command (argv) that tells which of ``packages`` are installed; ``installed_packages`` reads it."""
+        raise NotImplementedError
+
+    def installed_packages(self, packages, output):
+        """The ``packages`` that ``installed_query``'s output says are installed."""
         raise NotImplementedError
 
     def names(self, distribution, version):

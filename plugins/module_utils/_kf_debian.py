@@ -48,6 +48,20 @@ class Debian(FamilyBase):
     def packages(self, distribution, version):
         return ["kdump-tools", "kexec-tools", "makedumpfile"]
 
+    def installed_query(self, packages):
+        # Unknown names make dpkg-query exit 1 and say so on stderr; the known ones are still printed.
+        return ["dpkg-query", "-W", "-f", "${Package} ${Status}\n"] + list(packages)
+
+    def installed_packages(self, packages, output):
+        # ${Status} is "want ok state": "install ok installed" (or "hold ok installed") once unpacked and
+        # configured; "deinstall ok config-files" after a remove.
+        installed = set()
+        for line in (output or "").splitlines():
+            words = line.split()
+            if len(words) == 4 and words[3] == "installed":
+                installed.add(words[0].split(":")[0])
+        return [name for name in packages if name in installed]
+
     def render(self, text, opts, compression, rhel_major=None):
         extra = dict((key, shell_extra_value(key, value, MANAGED_VARS))
                      for key, value in (opts.get("extra") or {}).items())

@@ -28,7 +28,12 @@ from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_config impo
     makedumpfile_args,
     refuse,
 )
-from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_family import FamilyBase, dump_levels
+from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_family import (
+    FamilyBase,
+    dump_levels,
+    rpm_installed,
+    rpm_query,
+)
 from ansible_collections.crashdump.kdump.plugins.module_utils._dumps import DEFAULT_DUMP_LEVEL
 from ansible_collections.crashdump.kdump.plugins.module_utils._platform import is_number
 
@@ -133,6 +138,12 @@ class RedHat(FamilyBase):
             # kdumpctl moved to kdump-utils, makedumpfile split out (Fedora 40, RHEL 10).
             return ["kdump-utils", "kexec-tools", "makedumpfile"]
         return ["kexec-tools"]
+
+    def installed_query(self, packages):
+        return rpm_query(packages)
+
+    def installed_packages(self, packages, output):
+        return rpm_installed(packages, output)
 
     def render(self, text, opts, compression, rhel_major=None):
         """RHEL 7 spells failure_action ``default``."""

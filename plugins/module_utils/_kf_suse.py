@@ -20,7 +20,7 @@ from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_config impo
     set_shell,
     shell_extra_value,
 )
-from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_family import FamilyBase
+from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_family import FamilyBase, rpm_installed, rpm_query
 from ansible_collections.crashdump.kdump.plugins.module_utils._dumps import DEFAULT_DUMP_LEVEL
 from ansible_collections.crashdump.kdump.plugins.module_utils._platform import is_number
 from ansible_collections.crashdump.kdump.plugins.module_utils._shellvars import ShellVarError, get_var
@@ -49,6 +49,12 @@ class Suse(FamilyBase):
     def packages(self, distribution, version):
         return ["kdump", "kexec-tools", "makedumpfile"]
 
+    def installed_query(self, packages):
+        return rpm_query(packages)
+
+    def installed_packages(self, packages, output):
+        return rpm_installed(packages, output)
+
     def render(self, text, opts, compression, rhel_major=None):
         extra = dict((key, shell_extra_value(key, value, MANAGED_VARS))
                      for key, value in (opts.get("extra") or {}).items())
@@ -65,6 +71,10 @@ class Suse(FamilyBase):
             # Keep a local directory already set; a remote one (ssh://, nfs://, ...) must go.
             local = current.startswith("/") or current.startswith("file://")
             savedir = path if opts.get("path") or not local else current
+        elif target["type"] == "fs" and target.get("fstype") == "virtiofs":
+            # KDUMP_SAVEDIR takes file, ftp, sftp, ssh, nfs and cifs URLs only (kdump(5)).
+            raise ConfigError("SUSE kdump cannot dump to a virtiofs share (KDUMP_SAVEDIR takes file://, ftp://, "
+                              "sftp://, ssh://, nfs:// and cifs:// URLs); use local, ssh or nfs")
         else:
             raise ConfigError("SUSE kdump cannot dump to a %s target; use local, ssh or nfs" % target["type"])
         text = set_shell(text, "KDUMP_SAVEDIR", savedir)

@@ -64,8 +64,9 @@ class Runner(object):
         env.update(C_LOCALE)
         b_argv = [to_bytes(arg, errors="surrogate_or_strict") for arg in argv]
         try:
-            process = subprocess.Popen(b_argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                       env=env, close_fds=True)
+            # Not run_command: its read loop can drop what a command printed last (module docstring).
+            process = subprocess.Popen(  # pylint: disable=ansible-bad-function
+                b_argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, close_fds=True)
         except OSError as exc:
             rc = 127 if exc.errno == errno.ENOENT else 126
             out, err = "", "%s: %s" % (argv[0], exc.strerror)

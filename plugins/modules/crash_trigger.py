@@ -30,6 +30,9 @@ description:
     the lock again (C(flock -n)) right before it fires; if another run holds it then, the crash is dropped
     (the boot id stays the same, which the C(crashdump.kdump.kdump_verify) role reports).
   - Never crashes in check mode.
+requirements:
+  - Linux with magic SysRq (C(/proc/sysrq-trigger)) and a loaded capture kernel.
+  - C(systemd-run) or C(setsid) on the host, to fire the crash after the module returns.
 author:
   - crashdump.kdump contributors (@crashdump)
 extends_documentation_fragment:
@@ -86,10 +89,12 @@ time:
   description: When the module ran, in seconds since the epoch (the crash follows O(delay) seconds later).
   returned: always
   type: float
+  sample: 1796540400.25
 crash_at:
   description: When the crash is scheduled, in seconds since the epoch.
   returned: always
   type: float
+  sample: 1796540405.25
 dump_dir:
   description: The directory the new dump will appear under.
   returned: always
@@ -99,6 +104,7 @@ scheduled_with:
   description: How the crash was scheduled (C(systemd-run) or C(setsid)); null in check mode.
   returned: always
   type: str
+  sample: systemd-run
 container:
   description:
     - The container the module ran in (such as V(docker), V(podman), V(lxc)), where it refuses; null on a host.

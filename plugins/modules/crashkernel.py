@@ -49,6 +49,9 @@ description:
   - Refuses inside a container (RV(container)) - the boot entries and the crash kernel belong to the host.
   - Diffs never show secrets kept in the files it changes (values of variables named like
     C(KDUMP_SMTP_PASSWORD), passwords in URLs such as SUSE's C(KDUMP_SAVEDIR)).
+requirements:
+  - The platform's own bootloader tool - C(update-grub) (Debian, Ubuntu), C(grubby) (the Red Hat family),
+    C(grub2-mkconfig) (SUSE), C(zipl) (s390x) or C(rpm-ostree) (image-based hosts).
 author:
   - crashdump.kdump contributors (@crashdump)
 extends_documentation_fragment:
@@ -212,6 +215,7 @@ reboot_required:
       or the memory reserved now differs from what will be reserved after a reboot.
   returned: always
   type: bool
+  sample: true
 reserved_bytes:
   description: Memory reserved for the capture kernel now (C(/sys/kernel/kexec_crash_size)), in bytes.
   returned: always
@@ -232,6 +236,15 @@ recommended:
   returned: when O(size=auto)
   type: dict
   sample: {"value": "384M-:128M", "source": "kdump-tools default for debian 12"}
+  contains:
+    value:
+      description: The recommended value, the text after C(crashkernel=).
+      type: str
+      sample: 384M-:128M
+    source:
+      description: Where it came from.
+      type: str
+      sample: kdump-tools default for debian 12
 bootloader:
   description: The backend used.
   returned: always
@@ -246,6 +259,33 @@ entries:
   elements: dict
   sample: [{"name": "Debian GNU/Linux", "kernel": "/boot/vmlinuz-6.1.0-28-cloud-amd64", "kind": "linux",
             "before": ["crashkernel=384M-:128M"], "after": ["crashkernel=256M"], "changed": true}]
+  contains:
+    name:
+      description: The entry's title.
+      type: str
+      sample: Debian GNU/Linux
+    kernel:
+      description: The kernel image it boots.
+      type: str
+      sample: /boot/vmlinuz-6.1.0-28-cloud-amd64
+    kind:
+      description: V(linux), V(rescue), V(memtest) or V(other-system).
+      type: str
+      sample: linux
+    before:
+      description: Its C(crashkernel=) tokens before this run.
+      type: list
+      elements: str
+      sample: ["crashkernel=384M-:128M"]
+    after:
+      description: Its C(crashkernel=) tokens after this run (or a real run, in check mode).
+      type: list
+      elements: str
+      sample: ["crashkernel=256M"]
+    changed:
+      description: Whether its tokens change.
+      type: bool
+      sample: true
 files:
   description: Configuration files written (or removed) by this run, or that a real run would write in check mode.
   returned: always
@@ -263,11 +303,13 @@ not_restored:
   returned: when the rollback of a failed run could not restore every file
   type: list
   elements: str
+  sample: ["/etc/default/grub.d/zz-crashdump-kdump.cfg"]
 backup_files:
   description: Backup copies made with O(backup=true).
   returned: when O(backup=true) and a file was replaced
   type: list
   elements: str
+  sample: ["/etc/default/grub.12345.2026-12-07@10:15:02~"]
 """
 
 import os

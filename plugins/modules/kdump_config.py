@@ -36,6 +36,9 @@ description:
   - Reports whether the capture initrd must be rebuilt and the service restarted for the change to
     take effect; it restarts nothing itself.
   - The file must exist - install the distribution's kdump package first.
+requirements:
+  - The family's kdump package on the host (C(kdump-tools), C(kexec-tools) or C(kdump-utils), C(kdump)) for
+    the written configuration to be used; C(makedumpfile) to choose the compression (without it, V(zlib)).
 author:
   - crashdump.kdump contributors (@crashdump)
 extends_documentation_fragment:
@@ -207,6 +210,7 @@ restart_service:
   description: Whether the kdump service must be restarted (reloaded) for the change to take effect.
   returned: always
   type: bool
+  sample: true
 package_defaults_pending:
   description:
     - New default files a package upgrade left beside the managed file because that file carries local
@@ -221,10 +225,12 @@ dump_dir_created:
   description: Whether the local dump directory O(path) was missing and created (mode C(0700), owner root).
   returned: with a local target and O(path)
   type: bool
+  sample: false
 backup_file:
   description: The backup copy, with O(backup=true).
   returned: when a backup was made
   type: str
+  sample: /etc/default/kdump-tools.12345.2026-12-07@10:15:02~
 """
 
 import os

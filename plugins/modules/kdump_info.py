@@ -26,6 +26,9 @@ description:
     new files do not exist; messages name the file actually read.
   - Read-only; never reports a change. Works on hosts with nothing kdump-related installed, so it
     suits an ad-hoc survey of a fleet - C(ansible all -b -m crashdump.kdump.kdump_info).
+requirements:
+  - None beyond the host's own files and tools - it reads C(/proc), C(/sys) and kdump's configuration, and runs
+    C(systemctl), C(kexec), C(makedumpfile) and C(systemd-detect-virt) where they are installed.
 author:
   - crashdump.kdump contributors (@crashdump)
 extends_documentation_fragment:
@@ -99,6 +102,7 @@ ready:
   description: True when a crash now would boot the capture kernel and write a dump.
   returned: always
   type: bool
+  sample: false
 reasons:
   description:
     - Why the host is not ready, each with a stable C(code) and a human C(message), in this order.
@@ -125,28 +129,95 @@ reasons:
   type: list
   elements: dict
   sample: [{"code": "not_installed", "message": "kdump-tools is not installed"}]
+  contains:
+    code:
+      description: The reason's stable code, one of those above.
+      type: str
+      sample: not_installed
+    message:
+      description: The reason for people, with the values found on this host.
+      type: str
+      sample: kdump-tools is not installed
 platform:
   description: The host and what its kdump packaging calls things.
   returned: always
   type: dict
   sample: {"family": "debian", "distribution": "debian", "version": "12", "arch": "x86_64",
            "kernel": "6.1.0-28-cloud-amd64", "packages": ["kdump-tools", "kexec-tools", "makedumpfile"],
-           "service": "kdump-tools", "tool": "kdump-config", "config_files": ["/etc/default/kdump-tools"],
-           "dump_dir": "/var/crash", "dump_layout": "<coredir>/<YYYYMMDDHHMM>/dump.<YYYYMMDDHHMM> and dmesg.<YYYYMMDDHHMM>"}
+           "packages_missing": [], "service": "kdump-tools", "tool": "kdump-config",
+           "config_files": ["/etc/default/kdump-tools"], "dump_dir": "/var/crash",
+           "dump_layout": "<coredir>/<YYYYMMDDHHMM>/dump.<YYYYMMDDHHMM> and dmesg.<YYYYMMDDHHMM>"}
+  contains:
+    family:
+      description: The kdump packaging family - V(debian), V(redhat), V(suse); null for an OS no family knows.
+      type: str
+      sample: debian
+    distribution:
+      description: The distribution's C(ID) from C(/etc/os-release).
+      type: str
+      sample: debian
+    version:
+      description: The distribution's C(VERSION_ID).
+      type: str
+      sample: "12"
+    arch:
+      description: The machine architecture (C(uname -m)).
+      type: str
+      sample: x86_64
+    kernel:
+      description: The running kernel release (C(uname -r)).
+      type: str
+      sample: 6.1.0-28-cloud-amd64
+    packages:
+      description: The packages that make kdump work on this release.
+      type: list
+      elements: str
+      sample: [kdump-tools, kexec-tools, makedumpfile]
+    packages_missing:
+      description:
+        - Those of RV(platform.packages) that the package database (C(dpkg-query), C(rpm -q)) says are not
+          installed; null when it cannot be asked. The C(crashdump.kdump.kdump) role installs packages only
+          when one is missing.
+      type: list
+      elements: str
+      sample: []
+    service:
+      description: The kdump service's unit name.
+      type: str
+      sample: kdump-tools
+    tool:
+      description: The family's own kdump command.
+      type: str
+      sample: kdump-config
+    config_files:
+      description: The files of kdump's configuration, the one kdump_config writes first.
+      type: list
+      elements: str
+      sample: [/etc/default/kdump-tools]
+    dump_dir:
+      description: Where the dumps go (a remote URL without its password).
+      type: str
+      sample: /var/crash
+    dump_layout:
+      description: How a dump is laid out under the dump directory, for people.
+      type: str
+      sample: <coredir>/<YYYYMMDDHHMM>/dump.<YYYYMMDDHHMM> and dmesg.<YYYYMMDDHHMM>
 installed:
   description: Whether the family's kdump tool is present.
   returned: always
   type: bool
+  sample: true
 ram_bytes:
   description: System RAM as the kernel sizes the reservation by, in bytes.
   returned: always
   type: int
+  sample: 1610612736
 crashkernel:
   description:
     - C(running) - the C(crashkernel=) values on C(/proc/cmdline); C(effective) - the entry of each class
       the kernel uses; C(configured) - the values of the first normal boot entry (what the next boot gets);
       C(bootloader) - the backend that reads the boot entries (as the crashkernel module names it, null when
-      none is found); C(entries) - every boot entry with its C(name), C(kernel), C(kind) and C(values).
+      none is found); C(entries) - every boot entry with its C(name), C(kernel), C(kind) and C(crashkernel).
     - C(kind) is V(linux) for a kernel of this system (the only entries that must carry C(crashkernel=)),
       V(rescue) for rescue and recovery entries, V(memtest) for memtest86+, V(other-system) for entries
       os-prober added for another installed system.
@@ -155,9 +226,66 @@ crashkernel:
   sample: {"running": "384M-:128M", "effective": {"plain": "384M-:128M", "high": null, "low": null, "cma": null}, "configured": "384M-:128M",
            "bootloader": "update-grub",
            "entries": [{"name": "Debian GNU/Linux", "kernel": "/boot/vmlinuz-6.1.0-28-cloud-amd64",
-                        "kind": "linux", "values": "384M-:128M"},
+                        "kind": "linux", "crashkernel": "384M-:128M"},
                        {"name": "Memory test (memtest86+x64.bin)", "kernel": "/boot/memtest86+x64.bin",
-                        "kind": "memtest", "values": ""}]}
+                        "kind": "memtest", "crashkernel": ""}]}
+  contains:
+    running:
+      description: The C(crashkernel=) values on C(/proc/cmdline), space-separated; empty when none.
+      type: str
+      sample: 384M-:128M
+    effective:
+      description: The C(crashkernel=) entry of each class that the kernel uses, the last of each winning.
+      type: dict
+      sample: {"plain": "384M-:128M", "high": null, "low": null, "cma": null}
+      contains:
+        plain:
+          description: The plain entry (no suffix), or null.
+          type: str
+          sample: 384M-:128M
+        high:
+          description: The C(,high) entry, or null.
+          type: str
+          sample: null
+        low:
+          description: The C(,low) entry, or null.
+          type: str
+          sample: null
+        cma:
+          description: The C(,cma) entry, or null.
+          type: str
+          sample: null
+    configured:
+      description: The C(crashkernel=) values of the first normal boot entry, what the next boot gets.
+      type: str
+      sample: 384M-:128M
+    bootloader:
+      description: The backend that reads the boot entries, as the crashkernel module names it; null when none is found.
+      type: str
+      sample: update-grub
+    entries:
+      description: Every boot entry.
+      type: list
+      elements: dict
+      sample: [{"name": "Debian GNU/Linux", "kernel": "/boot/vmlinuz-6.1.0-28-cloud-amd64", "kind": "linux",
+                "crashkernel": "384M-:128M"}]
+      contains:
+        name:
+          description: The entry's title.
+          type: str
+          sample: Debian GNU/Linux
+        kernel:
+          description: The kernel image the entry boots.
+          type: str
+          sample: /boot/vmlinuz-6.1.0-28-cloud-amd64
+        kind:
+          description: V(linux), V(rescue), V(memtest) or V(other-system), as above.
+          type: str
+          sample: linux
+        crashkernel:
+          description: The entry's C(crashkernel=) values, space-separated; empty when none.
+          type: str
+          sample: 384M-:128M
 reserved:
   description:
     - C(bytes) reserved now, from C(/sys/kernel/kexec/crash_size), else C(/sys/kernel/kexec_crash_size),
@@ -171,16 +299,83 @@ reserved:
   sample: {"bytes": 134217728, "source": "/sys/kernel/kexec_crash_size", "expected_bytes": 134217728,
            "regions": [{"start": 855638016, "end": 989855743, "size": 134217728}],
            "recommended": "384M-:128M", "recommended_bytes": 134217728, "floor_bytes": 134217728}
+  contains:
+    bytes:
+      description: Bytes reserved now.
+      type: int
+      sample: 134217728
+    source:
+      description: The file RV(reserved.bytes) came from, or C(/proc/iomem).
+      type: str
+      sample: /sys/kernel/kexec_crash_size
+    regions:
+      description: The "Crash kernel" ranges of C(/proc/iomem); empty when it hides them (not root).
+      type: list
+      elements: dict
+      sample: [{"start": 855638016, "end": 989855743, "size": 134217728}]
+      contains:
+        start:
+          description: First byte of the range.
+          type: int
+          sample: 855638016
+        end:
+          description: Last byte of the range.
+          type: int
+          sample: 989855743
+        size:
+          description: Bytes in the range.
+          type: int
+          sample: 134217728
+    expected_bytes:
+      description: What the next boot reserves with the configured value.
+      type: int
+      sample: 134217728
+    recommended:
+      description: The distribution's recommended C(crashkernel=) value for this host.
+      type: str
+      sample: 384M-:128M
+    recommended_bytes:
+      description: What RV(reserved.recommended) reserves on this RAM.
+      type: int
+      sample: 134217728
+    floor_bytes:
+      description: The least reservation accepted here, from O(min_reserved) or the recommendation; 0 when none is checked.
+      type: int
+      sample: 134217728
 kexec_crash_loaded:
   description:
     - Whether a capture kernel is loaded (C(/sys/kernel/kexec/crash_loaded), else
       C(/sys/kernel/kexec_crash_loaded); false when neither can be read).
   returned: always
   type: bool
+  sample: true
 service:
   description: The kdump service's C(name), C(enabled) and C(active) state.
   returned: always
   type: dict
+  sample: {"name": "kdump-tools", "enabled": true, "active": true, "enabled_state": "enabled",
+           "active_state": "active"}
+  contains:
+    name:
+      description: The service's unit name.
+      type: str
+      sample: kdump-tools
+    enabled:
+      description: Whether it starts at boot.
+      type: bool
+      sample: true
+    active:
+      description: Whether it is active now.
+      type: bool
+      sample: true
+    enabled_state:
+      description: What C(systemctl is-enabled) said (V(not-found) when it said nothing).
+      type: str
+      sample: enabled
+    active_state:
+      description: What C(systemctl is-active) said.
+      type: str
+      sample: active
 virtualization:
   description:
     - C(xen_pv_domu) - a Xen paravirtualised guest, where kdump is not supported.
@@ -191,6 +386,15 @@ virtualization:
   returned: always
   type: dict
   sample: {"xen_pv_domu": false, "container": null}
+  contains:
+    xen_pv_domu:
+      description: Whether this is a Xen paravirtualised guest.
+      type: bool
+      sample: false
+    container:
+      description: The container this runs in, null on a host.
+      type: str
+      sample: null
 security:
   description:
     - How the host boots and what that allows kexec. Under kernel lockdown (which distribution kernels such as
@@ -208,20 +412,25 @@ security:
       description: V(uefi) when booted through UEFI (C(/sys/firmware/efi) exists), V(bios) for a legacy x86 boot,
         null elsewhere (s390x, POWER).
       type: str
+      sample: uefi
     secure_boot:
       description: Whether the firmware enforces Secure Boot (C(SecureBoot) is 1 and C(SetupMode) 0, as
         C(mokutil --sb-state) and kdump's scripts read them); false when not booted through UEFI, null when unknown.
       type: bool
+      sample: true
     lockdown:
       description: The kernel's lockdown mode from C(/sys/kernel/security/lockdown) - V(none), V(integrity) or
         V(confidentiality); null when the kernel has no lockdown support.
       type: str
+      sample: integrity
     kexec_load_disabled:
       description: Whether C(/proc/sys/kernel/kexec_load_disabled) is 1; null when unreadable.
       type: bool
+      sample: false
     kexec_tools_version:
       description: From C(kexec --version); null when kexec is not installed.
       type: str
+      sample: "2.0.25"
     kexec_syscall:
       description:
         - The syscall the kdump service will load the capture kernel with, V(kexec_file_load) or V(kexec_load), by
@@ -231,21 +440,26 @@ security:
         - Null when it cannot be told (kexec not installed, or RV(security.kexec_args_setting) set in a form that
           only running the file reads, such as inside an C(if) block); RV(security.kexec_syscall_reason) says which.
       type: str
+      sample: kexec_file_load
     kexec_syscall_reason:
       description: What decides RV(security.kexec_syscall).
       type: str
+      sample: kdump-config adds -s under Secure Boot
     kexec_args_setting:
       description: The variable and file where the family's kdump takes more kexec options.
       type: str
+      sample: KDUMP_KEXEC_ARGS in /etc/default/kdump-tools
     capture_kernel:
       description: The kernel image the kdump service loads (Debian's C(KDUMP_KERNEL), else the running kernel's).
       type: str
+      sample: /var/lib/kdump/vmlinuz
     capture_kernel_signed:
       description:
         - Whether that image carries a signature C(kexec_file_load) can check - an Authenticode signature in the PE
           image on x86_64 and arm64, an appended signature on s390x. Whether the kernel trusts the key is not checked.
         - Null when the image cannot be read or the architecture is another.
       type: bool
+      sample: true
 dump_target:
   description:
     - Where the configuration sends dumps, and whether a dump of this host fits there.
@@ -268,6 +482,7 @@ dump_target:
     exists:
       description: Whether the directory exists; null when the target is not V(local).
       type: bool
+      sample: true
     mode:
       description: The directory's permissions as octal text; null when it does not exist or the target is not V(local).
       type: str
@@ -281,6 +496,7 @@ dump_target:
         - Space available in the directory as C(df) shows it (C(f_bavail)); of the nearest existing parent
           when the directory does not exist yet, since kdump creates it. Null when the target is not V(local).
       type: int
+      sample: 5368709120
     dump_level:
       description:
         - The makedumpfile C(-d) level the estimate is for. Of a list such as C(-d 11,31), the level that needs
@@ -301,6 +517,7 @@ dump_target:
           pages (8), C(Cached) plus C(Buffers) (4; C(Cached) for 2 alone). Zero pages (1) are not visible there and
           count as kept.
       type: int
+      sample: 1883955200
     estimate:
       description: How RV(dump_target.needed_bytes) was made, or why it was not checked.
       type: str
@@ -317,6 +534,35 @@ dumps:
   sample: [{"path": "/var/crash/202611280246/dump.202611280246", "dir": "/var/crash/202611280246",
             "size": 46725725, "mtime": 1795833990, "complete": true, "format": "makedumpfile-flattened",
             "dmesg": "/var/crash/202611280246/dmesg.202611280246"}]
+  contains:
+    path:
+      description: The dump file.
+      type: str
+      sample: /var/crash/202611280246/dump.202611280246
+    dir:
+      description: The directory it is in.
+      type: str
+      sample: /var/crash/202611280246
+    size:
+      description: Its size in bytes.
+      type: int
+      sample: 46725725
+    mtime:
+      description: When it was last written, in seconds since the epoch.
+      type: int
+      sample: 1795833990
+    complete:
+      description: False for a C(*-incomplete) file, which makedumpfile left unfinished.
+      type: bool
+      sample: true
+    format:
+      description: V(elf), V(kdump-compressed), V(makedumpfile-flattened), or null when it is none of them.
+      type: str
+      sample: makedumpfile-flattened
+    dmesg:
+      description: The kernel log saved beside it, or null.
+      type: str
+      sample: /var/crash/202611280246/dmesg.202611280246
 """
 
 import os
@@ -399,6 +645,18 @@ def service_state(runner, name):
     active = runner.run([systemctl, "is-active", name + ".service"], check=False)[1].strip()
     return dict(name=name, enabled=enabled in ("enabled", "enabled-runtime", "static", "alias"),
                 active=active == "active", enabled_state=enabled or "not-found", active_state=active or "unknown")
+
+
+def missing_packages(runner, family, packages):
+    """Which of ``packages`` the package database says are not installed; None when it cannot be asked."""
+    if family is None or not packages:
+        return None
+    argv = family.installed_query(packages)
+    tool = runner.which(argv[0])
+    if not tool:
+        return None
+    installed = family.installed_packages(packages, runner.run([tool] + argv[1:], check=False)[1])
+    return [name for name in packages if name not in installed]
 
 
 def kernel_exists(path):
@@ -629,6 +887,9 @@ def main():
                       read_text("/proc/xen/capabilities"), read_text("/sys/hypervisor/properties/features"))
     container = detect_container(read_text, os.path.exists, runner)
     installed = bool(names) and runner.which(names["tool"]) is not None
+    if names:
+        # The kdump role skips its package task when none is missing.
+        platform_info["packages_missing"] = missing_packages(runner, family_for(facts.family), names["packages"])
 
     running = crashkernel_tokens(facts.cmdline)
     bootloader, entries = boot_entries(host, facts)
@@ -679,7 +940,7 @@ def main():
         ram_bytes=facts.ram_bytes,
         crashkernel=dict(running=values(running), effective=effective_settings(facts.cmdline),
                          configured=values(configured), bootloader=bootloader,
-                         entries=[dict(name=e.name, kernel=e.kernel, kind=e.kind, values=values(e.before))
+                         entries=[dict(name=e.name, kernel=e.kernel, kind=e.kind, crashkernel=values(e.before))
                                   for e in entries]),
         reserved=dict(bytes=facts.reserved_bytes, source=facts.reserved_source, expected_bytes=expected,
                       regions=[dict(start=start, end=end, size=end - start + 1) for start, end in facts.crash_regions],

@@ -12,7 +12,7 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.crashdump.kdump.plugins.module_utils._family import FAMILY_NAMES
-from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_config import validate
+from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_config import ConfigError, validate
 from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_families import FAMILIES, family_for
 from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_family import FamilyBase
 
@@ -66,8 +66,8 @@ def test_every_family_name_has_an_object():
 @pytest.mark.parametrize("name", sorted(FAMILIES))
 def test_every_family_implements_the_whole_interface(name):
     family = FAMILIES[name]
-    for method in ("packages", "render", "configured_dump_dir", "dump_target", "initrd_rebuild_needed",
-                   "rebuild_initrd_argv", "capture_kernel"):
+    for method in ("packages", "installed_query", "installed_packages", "render", "configured_dump_dir",
+                   "dump_target", "initrd_rebuild_needed", "rebuild_initrd_argv", "capture_kernel"):
         assert getattr(type(family), method) is not getattr(FamilyBase, method), (name, method)
     for attribute in ("config_file", "service", "tool", "dump_layout"):
         assert getattr(family, attribute), (name, attribute)
@@ -88,6 +88,30 @@ def test_what_a_family_writes_it_reads_back(name, sample):
             # Written twice, the same file: the reader's view is what the writer keeps.
             assert family.render(written, validate(options), options.get(
                 "core_collector", {}).get("compression", "zlib"), 10) == written
+
+
+def test_installed_packages_as_the_package_database_says():
+    debian = FAMILIES["debian"]
+    assert debian.installed_query(["kdump-tools", "bash"]) == [
+        "dpkg-query", "-W", "-f", "${Package} ${Status}\n", "kdump-tools", "bash"]
+    # What that printed on a Debian 12 host without kdump-tools (which dpkg-query names on stderr, exit 1).
+    printed = "bash install ok installed\ndpkg install ok installed\npython3-venv install ok installed\n"
+    assert debian.installed_packages(["kdump-tools", "dpkg", "bash"], printed) == ["dpkg", "bash"]
+    # Removed but not purged, and multiarch names.
+    assert debian.installed_packages(["kexec-tools"], "kexec-tools deinstall ok config-files\n") == []
+    assert debian.installed_packages(["makedumpfile"], "makedumpfile:amd64 install ok installed\n") == ["makedumpfile"]
+    for name in ("redhat", "suse"):
+        family = FAMILIES[name]
+        assert family.installed_query(["kexec-tools"]) == ["rpm", "-q", "--queryformat", "%{NAME}\n", "kexec-tools"]
+        # rpm prints the name of each installed package, and "package X is not installed" for the others.
+        printed = "kexec-tools\npackage makedumpfile is not installed\n"
+        assert family.installed_packages(["kexec-tools", "makedumpfile"], printed) == ["kexec-tools"]
+
+
+def test_suse_refuses_a_virtiofs_share_naming_what_it_takes():
+    options = validate(dict(target=dict(type="fs", device="hostshare", fstype="virtiofs")))
+    with pytest.raises(ConfigError, match="cannot dump to a virtiofs share .*cifs://"):
+        FAMILIES["suse"].render("", options, "zlib")
 
 
 def test_kdump_conf_path_read_as_kdumpctl_reads_it():

@@ -13,7 +13,7 @@ import json
 import pytest
 
 from ansible.module_utils.common import warnings
-from ansible.module_utils.testing import patch_module_args
+from ansible_collections.crashdump.kdump.tests.unit.plugins.modules.module_args import patch_module_args
 
 from ansible_collections.crashdump.kdump.plugins.module_utils._bootloader import Plan
 from ansible_collections.crashdump.kdump.plugins.modules import crashkernel

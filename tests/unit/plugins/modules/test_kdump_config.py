@@ -15,7 +15,7 @@ import stat
 import pytest
 
 from ansible.module_utils.common import warnings
-from ansible.module_utils.testing import patch_module_args
+from ansible_collections.crashdump.kdump.tests.unit.plugins.modules.module_args import patch_module_args
 
 from ansible_collections.crashdump.kdump.plugins.module_utils import _io
 from ansible_collections.crashdump.kdump.plugins.module_utils._io import HostLock

@@ -89,7 +89,7 @@ import stat  # noqa: E402
 import pytest  # noqa: E402
 
 from ansible.module_utils.common import warnings  # noqa: E402
-from ansible.module_utils.testing import patch_module_args  # noqa: E402
+from ansible_collections.crashdump.kdump.tests.unit.plugins.modules.module_args import patch_module_args  # noqa: E402
 
 from ansible_collections.crashdump.kdump.plugins.module_utils import _container, _dumps, _platform  # noqa: E402
 
@@ -127,8 +127,9 @@ def debian12(dump_dir, **changes):
 class FakeRunner(object):
     """The tools of a kdump-ready Debian host; ``mem_usage`` is makedumpfile --mem-usage's (rc, out, err)."""
 
-    tools = ("kdump-config", "systemctl", "makedumpfile", "timeout", "kexec")
+    tools = ("kdump-config", "systemctl", "makedumpfile", "timeout", "kexec", "dpkg-query")
     mem_usage = (0, ARM64_MEM_USAGE, "")
+    installed = ("kdump-tools", "kexec-tools", "makedumpfile")
     ran = []
 
     def __init__(self, module):
@@ -147,6 +148,13 @@ class FakeRunner(object):
             return self.mem_usage
         if argv[1:] == ["--version"]:
             return 0, "kexec-tools 2.0.25\n", ""  # Debian 12's kexec-tools 1:2.0.25-3+deb12u3
+        if argv[0].endswith("/dpkg-query"):
+            # dpkg-query -W -f '${Package} ${Status}\n': the installed ones; the unknown ones only on stderr.
+            known = [name for name in argv[4:] if name in self.installed]
+            return (0 if len(known) == len(argv[4:]) else 1,
+                    "".join("%s install ok installed\n" % name for name in sorted(known)),
+                    "".join("dpkg-query: no packages found matching %s\n" % name for name in argv[4:]
+                            if name not in known))
         raise AssertionError("unexpected command %r" % (argv,))
 
 
@@ -188,6 +196,7 @@ def test_a_ready_debian_host(tmp_path, monkeypatch, capsys):
     assert result["reserved"]["source"] == "/sys/kernel/kexec_crash_size"
     assert result["ram_bytes"] == 24683584 * 1024
     assert result["reserved"]["floor_bytes"] == 128 * MIB  # Debian 12's 384M-:128M
+    assert result["platform"]["packages_missing"] == []
     target = result["dump_target"]
     assert (target["type"], target["path"], target["exists"]) == ("local", str(tmp_path), True)
     assert target["mode"] == "0700" and target["uid"] == os.getuid()
@@ -197,6 +206,21 @@ def test_a_ready_debian_host(tmp_path, monkeypatch, capsys):
         FakeRunner.ran
     assert target["needed_bytes"] == 459950 * 4096
     assert target["estimate"] == "makedumpfile --mem-usage at dump level 31, before compression"
+
+
+def test_missing_packages_are_named_and_unknown_without_a_package_database(tmp_path, monkeypatch, capsys):
+    class WithoutMakedumpfile(FakeRunner):
+        installed = ("kdump-tools", "kexec-tools")
+
+    class WithoutDpkgQuery(FakeRunner):
+        tools = tuple(name for name in FakeRunner.tools if name != "dpkg-query")
+
+    result = run_info({}, debian12(tmp_path), monkeypatch, capsys, runner=WithoutMakedumpfile)
+    assert result["platform"]["packages_missing"] == ["makedumpfile"]
+    assert ["/usr/sbin/dpkg-query", "-W", "-f", "${Package} ${Status}\n", "kdump-tools", "kexec-tools",
+            "makedumpfile"] in FakeRunner.ran
+    result = run_info({}, debian12(tmp_path), monkeypatch, capsys, runner=WithoutDpkgQuery)
+    assert result["platform"]["packages_missing"] is None
 
 
 def test_min_reserved_range_list_is_evaluated_for_this_ram(tmp_path, monkeypatch, capsys):
