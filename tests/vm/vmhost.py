@@ -9,18 +9,42 @@ import json
 import os
 import subprocess
 import sys
+import threading
 
 HERE = os.path.dirname(os.path.realpath(__file__))
 VM = os.path.join(HERE, "vm")
 
 
-def up(name, release, firmware="bios"):
-    """Start (or reuse) the VM and return `vm up`'s JSON; exit with a message if it fails."""
-    proc = subprocess.run([VM, "up", name, "--release", release, "--firmware", firmware], stdout=subprocess.PIPE,
-                          text=True, check=False)
-    if proc.returncode:
-        sys.exit("%s: the VM did not start (see above)" % name)
-    return json.loads(proc.stdout)
+def up(name, release, firmware="bios", log=None, on_line=None):
+    """Start (or reuse) the VM and return `vm up`'s JSON.
+
+    Without ``log`` its progress goes to stderr and a failure exits with a message; with ``log`` (an
+    object with ``write``) each progress line goes there and to ``on_line``, and a failure returns None.
+    """
+    argv = [VM, "up", name, "--release", release, "--firmware", firmware]
+    if log is None:
+        proc = subprocess.run(argv, stdout=subprocess.PIPE, text=True, check=False)
+        if proc.returncode:
+            sys.exit("%s: the VM did not start (see above)" % name)
+        return json.loads(proc.stdout)
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    out = []
+    reader = threading.Thread(target=lambda: out.append(proc.stdout.read()), daemon=True)
+    reader.start()
+    for line in proc.stderr:
+        log.write(line)
+        if on_line and line.strip():
+            on_line(line.strip())
+    proc.wait()
+    reader.join()
+    return json.loads(out[0]) if proc.returncode == 0 else None
+
+
+def image_cached(release, firmware):
+    """Whether the base image this release and firmware boot is built already."""
+    import qemu  # noqa: E402  (tests/vm/qemu.py)
+    import vm as harness  # noqa: E402  (tests/vm/vm.py)
+    return os.path.exists(os.path.join(harness.image_dir(release, qemu.boot_kind(firmware)), "base.qcow2"))
 
 
 def write_inventory(path, name, vm):
