@@ -5,7 +5,7 @@
 #   make demo    a Debian 12 VM made kdump-ready, crashed, and its vmcore shown
 #                (FIRMWARE=uefi or secureboot boots it through OVMF; default bios, the fastest)
 #   make test    everything CI runs (check + the VM scenarios)
-#   make bench   benchmarks, printed as ratios measured side by side
+#   make bench   benchmarks, printed as ratios measured side by side (bench-noop, bench-readiness)
 # Run as root on Debian 12: the targets install what they need themselves.
 
 SHELL := /bin/bash
@@ -30,7 +30,7 @@ PIP_QUIET := --quiet --disable-pip-version-check
 CRASHDUMP_RELEASE ?= bookworm
 export PATH := $(VENV)/bin:$(PATH)
 
-.PHONY: FORCE check check-all test demo bench bench-guest-cpu bench-readiness test-all vm-test vm-deps lint sanity units \
+.PHONY: FORCE check check-all test demo bench bench-noop bench-guest-cpu bench-readiness test-all vm-test vm-deps lint sanity units \
 	pysyntax changelog-lint build-import deps-debian clean role-specs module-docs platforms harness-units role-tests \
 	report-tests docs docs-troubleshooting
 
@@ -72,7 +72,9 @@ test: $(VENV)/.installed vm-deps
 	$(MAKE) --no-print-directory vm-test
 
 # Benchmarks: printed ratios from one run, never asserted (see tests/bench).
-bench: $(VENV)/.installed vm-deps
+bench: bench-noop bench-readiness
+
+bench-noop: $(VENV)/.installed vm-deps
 	$(VENV)/bin/python tests/bench/noop_run.py
 
 # The readiness playbook's per-host cost against ping at 1, 10 and 50 hosts (aliases of two VMs).
@@ -85,8 +87,21 @@ bench-guest-cpu: $(VENV)/.installed vm-deps
 
 # A local Debian 12 VM made kdump-ready by the collection's playbook, crashed, and its vmcore shown.
 # FIRMWARE=bios|uefi|secureboot.
-demo: $(VENV)/.installed vm-deps
-	$(VENV)/bin/python tests/demo.py $(if $(FIRMWARE),--firmware $(FIRMWARE))
+# What it installs first (the venv, QEMU from Debian) goes to a log unless VERBOSE=1.
+DEMO_SETUP_LOG := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/crashdump-kdump/demo/setup.log
+demo:
+ifeq ($(VERBOSE),1)
+	@$(MAKE) --no-print-directory $(VENV)/.installed vm-deps
+else
+	@mkdir -p $(dir $(DEMO_SETUP_LOG)); \
+	echo "[0/3] Installing what the demo needs: Ansible in .venv, QEMU, debootstrap and OVMF from Debian (log: $(DEMO_SETUP_LOG))"; \
+	start=$$(date +%s); \
+	if ! $(MAKE) --no-print-directory $(VENV)/.installed vm-deps >$(DEMO_SETUP_LOG) 2>&1; then \
+		echo "demo: the setup failed; its last lines:"; tail -n 30 $(DEMO_SETUP_LOG); exit 1; \
+	fi; \
+	echo "      done in $$(( $$(date +%s) - start )) s"
+endif
+	@$(VENV)/bin/python tests/demo.py $(if $(FIRMWARE),--firmware $(FIRMWARE))
 
 vm-deps:
 	tests/vm/install-deps

@@ -32,8 +32,6 @@ COMPRESSIONS = ("zlib", "lzo", "snappy", "zstd", "none")
 COMPRESSION_FLAGS = {"zlib": "-c", "lzo": "-l", "snappy": "-p", "zstd": "-z", "none": ""}
 # Fastest first: measured here, lzo dumps in about half zlib's time (DESIGN §6).
 FASTEST_FIRST = ("lzo", "snappy", "zstd", "zlib")
-# SUSE's KDUMP_DUMPFORMAT names for the same choices (kdump(5)).
-SUSE_FORMATS = {"zlib": "compressed", "lzo": "lzo", "snappy": "snappy", "zstd": "zstd", "none": "ELF"}
 TARGET_TYPES = ("local", "ssh", "nfs", "raw", "fs")
 # File systems an fs target may name (kdump.conf(5): each is a directive of its own there).
 FSTYPES = ("ext2", "ext3", "ext4", "xfs", "btrfs", "minix", "virtiofs")
@@ -274,6 +272,16 @@ def makedumpfile_args(collector, compression, flattened=False):
     if flattened:
         words.insert(0, "-F")
     return " ".join(words)
+
+
+def compression_of(args):
+    """The compression that makedumpfile arguments ask for (``makedumpfile_args`` read back): a
+    flag of COMPRESSION_FLAGS, else none (makedumpfile then writes uncompressed pages)."""
+    words = (args or "").split()
+    for name, flag in COMPRESSION_FLAGS.items():
+        if flag and flag in words:
+            return name
+    return "none"
 
 
 def keep_message_level(collector, current):

@@ -19,8 +19,10 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.crashdump.kdump.plugins.module_utils._dumps import DEFAULT_DUMP_LEVEL
 from ansible_collections.crashdump.kdump.plugins.module_utils._platform import is_number
 from ansible_collections.crashdump.kdump.plugins.module_utils._secrets import redact_url
+from ansible_collections.crashdump.kdump.plugins.module_utils._shellvars import ShellVarError
 
 DEFAULT_DUMP_DIR = "/var/crash"
 
@@ -57,6 +59,7 @@ class FamilyBase(object):
     kexec_args = (None, None)   # (file, shell variable) where the kdump script takes more kexec options
     kexec_args_in_config_file = False   # that file is config_file (kdump_config then writes it)
     dump_layout = None      # how a dump is laid out under the dump directory, for people
+    copies_without_makedumpfile = False   # without makedumpfile the service copies /proc/vmcore whole
 
     def packages(self, distribution, version):
         """The packages that make kdump work on this release."""
@@ -88,11 +91,27 @@ class FamilyBase(object):
         value = (self.configured_dump_dir(text or "") or "").strip()
         return redact_url(value) if value else DEFAULT_DUMP_DIR
 
+    def read(self, text):
+        """The options config_file's ``text`` sets, read as the family's tools read them (``render``
+        read back): ``dict(target=dict(type=..., and host/key, export or device/fstype), path=...,
+        levels=[...], compression=..., failure_action=...)``; a value the file leaves unset is None
+        (``levels`` ``[0]`` where the dump is copied unfiltered). ``target.type`` is ``local`` for a
+        directory on this host. Raises ShellVarError where a shell file's value cannot be read."""
+        raise NotImplementedError
+
     def dump_target(self, text, makedumpfile_installed=True):
         """``dict(type=..., levels=[...])``: where config_file's ``text`` sends the dump and the
         makedumpfile dump levels in the order they are tried (``[0]`` when it is copied unfiltered).
-        ``type`` is ``local`` for a directory on this host, else the remote or device kind."""
-        raise NotImplementedError
+        ``type`` is ``local`` for a directory on this host, else the remote kind or the file system."""
+        try:
+            options = self.read(text or "")
+        except ShellVarError:
+            options = dict(target=dict(type="local"), levels=None)
+        target = options["target"]
+        levels = options["levels"] or [DEFAULT_DUMP_LEVEL]
+        if not makedumpfile_installed and self.copies_without_makedumpfile:
+            levels = [0]
+        return dict(type=target.get("fstype") or target["type"], levels=levels)
 
     def initrd_rebuild_needed(self, before, after):
         """Whether the capture initrd must be rebuilt after config_file changed from before to after."""

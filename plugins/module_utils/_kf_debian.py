@@ -15,7 +15,9 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_config import (
+    FAILURE_ACTIONS,
     ConfigError,
+    compression_of,
     keep_message_level,
     makedumpfile_args,
     refuse_ipv6,
@@ -24,8 +26,7 @@ from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_config impo
     unset_shell,
 )
 from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_family import FamilyBase, dump_levels
-from ansible_collections.crashdump.kdump.plugins.module_utils._dumps import DEFAULT_DUMP_LEVEL
-from ansible_collections.crashdump.kdump.plugins.module_utils._shellvars import ShellVarError, get_var
+from ansible_collections.crashdump.kdump.plugins.module_utils._shellvars import get_var
 
 CONFIG_FILE = "/etc/default/kdump-tools"
 # The variables the options manage; extra may not set them behind the checks.
@@ -43,6 +44,7 @@ class Debian(FamilyBase):
     tool = "kdump-config"
     kexec_args_in_config_file = True
     kexec_args = (CONFIG_FILE, "KDUMP_KEXEC_ARGS")
+    copies_without_makedumpfile = True   # kdump-tools then copies /proc/vmcore with cp
     dump_layout = "<coredir>/<YYYYMMDDHHMM>/dump.<YYYYMMDDHHMM> and dmesg.<YYYYMMDDHHMM>"
 
     def packages(self, distribution, version):
@@ -99,20 +101,23 @@ class Debian(FamilyBase):
     def configured_dump_dir(self, text):
         return get_var(text, "KDUMP_COREDIR")
 
-    def dump_target(self, text, makedumpfile_installed=True):
-        kind = "local"
-        try:
-            if get_var(text or "", "SSH"):
-                kind = "ssh"
-            elif get_var(text or "", "NFS"):
-                kind = "nfs"
-            args = get_var(text or "", "MAKEDUMP_ARGS")
-        except ShellVarError:
-            args = None
-        levels = dump_levels(args) or [DEFAULT_DUMP_LEVEL]
-        if not makedumpfile_installed:
-            levels = [0]  # kdump-tools then copies /proc/vmcore with cp
-        return dict(type=kind, levels=levels)
+    def read(self, text):
+        # kdump-config tries SSH, then NFS, then the local directory (kdump-tools(5)).
+        ssh, nfs = get_var(text, "SSH"), get_var(text, "NFS")
+        if ssh:
+            target = dict(type="ssh", host=ssh)
+            key = get_var(text, "SSH_KEY")
+            if key:
+                target["key"] = key
+        elif nfs:
+            target = dict(type="nfs", export=nfs)
+        else:
+            target = dict(type="local")
+        args = get_var(text, "MAKEDUMP_ARGS")
+        action = (get_var(text, "KDUMP_FAIL_CMD") or "").split()
+        return dict(target=target, path=get_var(text, "KDUMP_COREDIR") or None,
+                    levels=dump_levels(args), compression=compression_of(args) if args else None,
+                    failure_action=action[0] if action and action[0] in FAILURE_ACTIONS else None)
 
     def initrd_rebuild_needed(self, before, after):
         # Nothing of this file is in kdump-tools' capture initrd: its initramfs hook

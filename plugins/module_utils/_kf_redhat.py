@@ -24,6 +24,7 @@ from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_config impo
     FSTYPES,
     ConfigError,
     check_text,
+    compression_of,
     keep_message_level,
     makedumpfile_args,
     refuse,
@@ -34,7 +35,6 @@ from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_family impo
     rpm_installed,
     rpm_query,
 )
-from ansible_collections.crashdump.kdump.plugins.module_utils._dumps import DEFAULT_DUMP_LEVEL
 from ansible_collections.crashdump.kdump.plugins.module_utils._platform import is_number
 
 CONFIG_FILE = "/etc/kdump.conf"
@@ -182,19 +182,33 @@ class RedHat(FamilyBase):
         return "".join(lines)
 
     def configured_dump_dir(self, text):
-        paths = [words[0] for name, words in directives(text) if name == "path" and words]
-        return paths[-1] if paths else None
+        return self.read(text)["path"]
 
-    def dump_target(self, text, makedumpfile_installed=True):
-        kind, levels, collector = "local", [DEFAULT_DUMP_LEVEL], None
+    def read(self, text):
+        # kdumpctl takes the last of each directive (kdump.conf(5): one target only).
+        found = dict((name, words) for name, words in directives(text) if words)
+        target = dict(type="local")
         for name, words in directives(text):
-            if name in TARGETS:
-                kind = name
-            elif name == "core_collector":
-                collector = words
+            if name == "ssh":
+                target = dict(type="ssh", host=words[0]) if words else target
+            elif name == "nfs":
+                target = dict(type="nfs", export=words[0]) if words else target
+            elif name in TARGETS:
+                target = dict(type="raw" if name == "raw" else "fs", device=words[0]) if words else target
+                if name != "raw":
+                    target["fstype"] = name
+        if target["type"] == "ssh" and found.get("sshkey"):
+            target["key"] = found["sshkey"][0]
+        levels = compression = None
+        collector = found.get("core_collector")
         if collector:
-            levels = (dump_levels(" ".join(collector[1:])) or levels) if collector[0].endswith("makedumpfile") else [0]
-        return dict(type=kind, levels=levels)
+            args = " ".join(collector[1:])
+            makedumpfile = collector[0].endswith("makedumpfile")
+            levels = dump_levels(args) if makedumpfile else [0]
+            compression = compression_of(args) if makedumpfile else "none"
+        action = found.get("failure_action") or found.get("default")
+        return dict(target=target, path=(found.get("path") or [None])[0], levels=levels,
+                    compression=compression, failure_action=action[0] if action else None)
 
     def initrd_rebuild_needed(self, before, after):
         # kdumpctl builds what kdump.conf names into the initrd: any change counts.

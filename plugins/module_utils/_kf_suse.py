@@ -21,9 +21,8 @@ from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_config impo
     shell_extra_value,
 )
 from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_family import FamilyBase, rpm_installed, rpm_query
-from ansible_collections.crashdump.kdump.plugins.module_utils._dumps import DEFAULT_DUMP_LEVEL
 from ansible_collections.crashdump.kdump.plugins.module_utils._platform import is_number
-from ansible_collections.crashdump.kdump.plugins.module_utils._shellvars import ShellVarError, get_var
+from ansible_collections.crashdump.kdump.plugins.module_utils._shellvars import get_var
 
 CONFIG_FILE = "/etc/sysconfig/kdump"
 # KDUMP_DUMPFORMAT's names for the compressions (kdump(5)).
@@ -99,15 +98,32 @@ class Suse(FamilyBase):
             value = value[len("file://"):]
         return value
 
-    def dump_target(self, text, makedumpfile_installed=True):
-        try:
-            savedir = get_var(text or "", "KDUMP_SAVEDIR") or ""
-            level = (get_var(text or "", "KDUMP_DUMPLEVEL") or "").strip()
-        except ShellVarError:
-            savedir, level = "", ""
-        scheme = savedir.partition("://")[0] if "://" in savedir else "file"
-        kind = "local" if scheme == "file" else scheme
-        return dict(type=kind, levels=[int(level)] if is_number(level) else [DEFAULT_DUMP_LEVEL])
+    def read(self, text):
+        # KDUMP_SAVEDIR is a URL (kdump(5)): file:// or a plain path is local; ssh://[user@]host/path and
+        # nfs://server/export are what render writes; other schemes are reported by name only.
+        savedir = get_var(text, "KDUMP_SAVEDIR") or ""
+        scheme, sep, rest = savedir.partition("://")
+        if not sep:
+            scheme, rest = "file", savedir
+        where, slash, path = rest.partition("/")
+        if scheme == "file":
+            target, path = dict(type="local"), rest or None
+        elif scheme == "ssh":
+            target, path = dict(type="ssh", host=where), slash + path if path else None
+            key = get_var(text, "KDUMP_SSH_IDENTITY")
+            if key:
+                target["key"] = key
+        elif scheme == "nfs":
+            target, path = dict(type="nfs", export="%s:/%s" % (where, path)), None
+        else:
+            target, path = dict(type=scheme), None
+        level = (get_var(text, "KDUMP_DUMPLEVEL") or "").strip()
+        dump_format = get_var(text, "KDUMP_DUMPFORMAT")
+        compressions = dict((name, compression) for compression, name in FORMATS.items())
+        action = get_var(text, "KDUMP_CONTINUE_ON_ERROR")
+        actions = dict((value, name) for name, value in FAILURE_ACTIONS.items())
+        return dict(target=target, path=path, levels=[int(level)] if is_number(level) else None,
+                    compression=compressions.get(dump_format), failure_action=actions.get(action))
 
     def initrd_rebuild_needed(self, before, after):
         # mkdumprd builds what the config names into the initrd: any change counts.

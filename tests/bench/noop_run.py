@@ -1,4 +1,4 @@
-"""make bench: what the kdump role costs on a host that is already kdump-ready.
+"""make bench-noop (part of make bench): what the kdump role costs on a host that is already kdump-ready.
 
 Boots (or reuses) a Debian 12 VM, makes it ready once with crashdump.kdump.enable, then times, in
 one run and alternating, ROUNDS no-op runs of the same playbook and ROUNDS `ansible -m ping` round

@@ -27,27 +27,37 @@ SAMPLES = {
              ("shared", "suse/kdump-sysconfig/etc-sysconfig-kdump.template-active-lines.kdump-master-2026.txt")],
 }
 
-# (options, what dump_target reads back); a local target's path also comes back from dump_dir.
+# Options written into every sample, and where the family's file cannot say them: a SUSE nfs
+# KDUMP_SAVEDIR is the export itself (no path below it), and Red Hat's kdump.conf has no "local".
 ROUND_TRIPS = {
     "debian": [
-        (dict(path="/srv/crash", core_collector=dict(dump_level=17, compression="zlib")), "local", [17]),
-        (dict(target=dict(type="ssh", host="kdump@dumps.example.com"), core_collector=dict(dump_level=31)),
-         "ssh", [31]),
-        (dict(target=dict(type="nfs", export="nas.example.com:/dumps"), core_collector=dict(dump_level=1)),
-         "nfs", [1]),
+        dict(path="/srv/crash", core_collector=dict(dump_level=17, compression="zlib")),
+        dict(target=dict(type="ssh", host="kdump@dumps.example.com", key="/root/.ssh/kdump_id_ed25519"),
+             core_collector=dict(dump_level=31, compression="lzo"), failure_action="poweroff"),
+        dict(target=dict(type="nfs", export="nas.example.com:/dumps"), path="/var/crash",
+             core_collector=dict(dump_level=1, compression="zstd"), failure_action="reboot"),
+        dict(core_collector=dict(dump_level=31, compression="none")),
     ],
     "redhat": [
-        (dict(path="/srv/crash", core_collector=dict(dump_level=23, compression="lzo")), "local", [23]),
-        (dict(target=dict(type="ssh", host="dumps.example.com", user="kdump")), "ssh", [31]),
-        (dict(target=dict(type="nfs", export="[2001:db8::7]:/dumps")), "nfs", [31]),
-        (dict(target=dict(type="raw", device="/dev/sdb1"), core_collector=dict(dump_level=15)), "raw", [15]),
-        (dict(target=dict(type="fs", device="LABEL=crash", fstype="xfs"), path="/crash"), "xfs", [31]),
+        dict(path="/srv/crash", core_collector=dict(dump_level=23, compression="lzo"), failure_action="shell"),
+        dict(target=dict(type="ssh", host="dumps.example.com", user="kdump", key="/root/.ssh/kdump_id_rsa"),
+             core_collector=dict(dump_level=31, compression="zlib"), failure_action="dump_to_rootfs"),
+        dict(target=dict(type="nfs", export="[2001:db8::7]:/dumps"), path="/crash",
+             core_collector=dict(dump_level=31, compression="snappy")),
+        dict(target=dict(type="raw", device="/dev/sdb1"), core_collector=dict(dump_level=15, compression="zstd"),
+             failure_action="halt"),
+        dict(target=dict(type="fs", device="LABEL=crash", fstype="xfs"), path="/crash",
+             core_collector=dict(dump_level=31, compression="none")),
+        dict(target=dict(type="fs", device="myfs", fstype="virtiofs"),
+             core_collector=dict(dump_level=31, compression="zlib")),
     ],
     "suse": [
-        (dict(path="/srv/crash", core_collector=dict(dump_level=7)), "local", [7]),
-        (dict(target=dict(type="ssh", host="dumps.example.com")), "ssh", [31]),
-        (dict(target=dict(type="nfs", export="nas.example.com:/dumps"), core_collector=dict(dump_level=3)),
-         "nfs", [3]),
+        dict(path="/srv/crash", core_collector=dict(dump_level=7, compression="zlib"), failure_action="reboot"),
+        dict(target=dict(type="ssh", host="dumps.example.com", key="/root/.ssh/kdump_id_ed25519"),
+             path="/srv/dumps", core_collector=dict(dump_level=31, compression="lzo"), failure_action="shell"),
+        dict(target=dict(type="nfs", export="nas.example.com:/dumps"),
+             core_collector=dict(dump_level=3, compression="snappy")),
+        dict(core_collector=dict(dump_level=31, compression="none")),
     ],
 }
 
@@ -67,7 +77,7 @@ def test_every_family_name_has_an_object():
 def test_every_family_implements_the_whole_interface(name):
     family = FAMILIES[name]
     for method in ("packages", "installed_query", "installed_packages", "render", "configured_dump_dir",
-                   "dump_target", "initrd_rebuild_needed", "rebuild_initrd_argv", "capture_kernel"):
+                   "read", "initrd_rebuild_needed", "rebuild_initrd_argv", "capture_kernel"):
         assert getattr(type(family), method) is not getattr(FamilyBase, method), (name, method)
     for attribute in ("config_file", "service", "tool", "dump_layout"):
         assert getattr(family, attribute), (name, attribute)
@@ -75,19 +85,67 @@ def test_every_family_implements_the_whole_interface(name):
     assert all(family.kexec_args), name
 
 
+def expected_read(name, options, opts):
+    """What ``read`` must give back of ``options`` (validated: ``opts``) written by family ``name``:
+    what the options set; the sample's own path and failure action stay where they set none."""
+    expected = dict(target=dict((key, value) for key, value in opts["target"].items() if key != "user"),
+                    levels=[opts["core_collector"]["dump_level"]],
+                    compression=opts["core_collector"]["compression"])
+    if name == "suse" and expected["target"]["type"] == "nfs":
+        expected["path"] = None
+    elif name == "suse" and expected["target"]["type"] == "ssh":
+        expected["path"] = options.get("path") or "/var/crash"
+    elif "path" in options:
+        expected["path"] = options["path"]
+    if "failure_action" in options:
+        expected["failure_action"] = options["failure_action"]
+    return expected
+
+
 @pytest.mark.parametrize("name", sorted(ROUND_TRIPS))
 def test_what_a_family_writes_it_reads_back(name, sample):
     family = FAMILIES[name]
     for where, path in SAMPLES[name]:
-        for options, kind, levels in ROUND_TRIPS[name]:
-            written = family.render(sample(where, path), validate(options), options.get(
-                "core_collector", {}).get("compression", "zlib"), 10)
-            assert family.dump_target(written) == dict(type=kind, levels=levels), (path, options)
-            if kind == "local":
-                assert family.dump_dir(written) == options["path"], (path, options)
+        for options in ROUND_TRIPS[name]:
+            opts = validate(options)
+            compression = opts["core_collector"]["compression"]
+            written = family.render(sample(where, path), opts, compression, 9)
+            expected = expected_read(name, options, opts)
+            read = family.read(written)
+            assert dict((key, read[key]) for key in expected) == expected, (path, options)
+            target = opts["target"]
+            assert family.dump_target(written) == dict(type=target.get("fstype") or target["type"],
+                                                       levels=[opts["core_collector"]["dump_level"]])
+            if target["type"] == "local":
+                assert family.dump_dir(written) == (options.get("path") or "/var/crash"), (path, options)
             # Written twice, the same file: the reader's view is what the writer keeps.
-            assert family.render(written, validate(options), options.get(
-                "core_collector", {}).get("compression", "zlib"), 10) == written
+            assert family.render(written, opts, compression, 9) == written
+
+
+@pytest.mark.parametrize("name, text, expected", [
+    # kdump-config takes SSH before NFS; a makedumpfile without a compression flag writes none.
+    ("debian", 'NFS="nas:/d"\nSSH="u@h"\nMAKEDUMP_ARGS="-d 1,31"\n',
+     dict(target=dict(type="ssh", host="u@h"), path=None, levels=[1, 31], compression="none", failure_action=None)),
+    ("debian", "USE_KDUMP=1\n", dict(target=dict(type="local"), path=None, levels=None, compression=None,
+                                     failure_action=None)),
+    # kdumpctl takes the last directive; cp copies whole; RHEL 7's "default".
+    ("redhat", "path /a\npath /b\nxfs /dev/sdb1\ncore_collector cp\ndefault halt\n",
+     dict(target=dict(type="fs", fstype="xfs", device="/dev/sdb1"), path="/b", levels=[0], compression="none",
+          failure_action="halt")),
+    ("redhat", "", dict(target=dict(type="local"), path=None, levels=None, compression=None, failure_action=None)),
+    # A plain path, a file:// URL, and schemes render never writes, reported by name.
+    ("suse", 'KDUMP_SAVEDIR="file:///srv/c"\nKDUMP_DUMPFORMAT="ELF"\n',
+     dict(target=dict(type="local"), path="/srv/c", levels=None, compression="none", failure_action=None)),
+    ("suse", 'KDUMP_SAVEDIR="cifs://srv/share"\nKDUMP_CONTINUE_ON_ERROR="false"\n',
+     dict(target=dict(type="cifs"), path=None, levels=None, compression=None, failure_action="shell")),
+])
+def test_read_as_the_family_tools_read(name, text, expected):
+    assert FAMILIES[name].read(text) == expected
+
+
+def test_without_makedumpfile_kdump_tools_copies_the_whole_vmcore():
+    assert FAMILIES["debian"].dump_target("", makedumpfile_installed=False) == dict(type="local", levels=[0])
+    assert FAMILIES["redhat"].dump_target("", makedumpfile_installed=False) == dict(type="local", levels=[31])
 
 
 def test_installed_packages_as_the_package_database_says():
