@@ -99,7 +99,7 @@ class Debian(FamilyBase):
         return text
 
     def configured_dump_dir(self, text):
-        return get_var(text, "KDUMP_COREDIR")
+        return self.read(text)["path"]
 
     def read(self, text):
         # kdump-config tries SSH, then NFS, then the local directory (kdump-tools(5)).
