@@ -4,9 +4,10 @@
 
 ansible-runner (the engine of AWX) runs PLAYBOOK over INVENTORY with each NAME=VALUE as an extra
 variable, always a string, as a survey passes it. OUTPUT.json gets the job's status and rc, when it
-started, and its events in order: play starts (one per wave under `serial`) and each host's task
-results with the time ansible-runner stamped on them. The exit status is 0 whatever the job's, so
-the caller can check a job that had to fail.
+started, its events in order (play starts, one per wave under `serial`, and each host's task
+results with the time ansible-runner stamped on them) and its artifacts (the set_stats data AWX
+keeps with the job). The exit status is 0 whatever the job's, so the caller can check a job that
+had to fail.
 """
 
 import datetime
@@ -52,8 +53,10 @@ def main(argv):
             quiet=True, envvars={"ANSIBLE_NOCOLOR": "1", "ANSIBLE_HOST_KEY_CHECKING": "False"})
         events = [summary(e) for e in runner.events
                   if e["event"] in TASK_EVENTS + ("playbook_on_play_start",)]
+        stats = [e for e in runner.events if e["event"] == "playbook_on_stats"]
+        artifacts = stats[-1]["event_data"].get("artifact_data", {}) if stats else {}
         result = {"status": runner.status, "rc": runner.rc, "started": started, "survey": survey,
-                  "events": events, "stdout_tail": runner.stdout.read()[-4000:]}
+                  "events": events, "artifacts": artifacts, "stdout_tail": runner.stdout.read()[-4000:]}
     with open(output, "w", encoding="utf-8") as f:
         json.dump(result, f, indent=1)
     print("%s: %s (rc %s), %d events" % (playbook, runner.status, runner.rc, len(events)))

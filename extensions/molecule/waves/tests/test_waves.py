@@ -82,3 +82,39 @@ def test_each_vm_reserves_what_its_last_alias_asked_for(host):
     cmdline = host.file("/proc/cmdline").content_string.split()
     assert "crashkernel=" + LAST_RESERVATION[vm] in cmdline
     assert host.file("/sys/kernel/kexec_crash_loaded").content_string.strip() == "1"
+
+
+ALIASES = sorted(VM_OF)
+
+
+def test_readiness_as_an_awx_job_reports_every_alias_ready_in_its_artifacts():
+    job = load("readiness-job.json")
+    assert (job["status"], job["rc"]) == ("successful", 0), job["stdout_tail"]
+    assert job["survey"]["readiness_fail_if_not_ready"] == "true"
+    summary = job["artifacts"]["kdump_readiness_summary"]
+    assert summary["total"] == 4 and summary["counts"]["ready"] == 4, summary
+    assert sorted(load("readiness.json")) == ALIASES
+    read = sorted(e["host"] for e in job["events"]
+                  if e["event"] == "runner_on_ok" and e["task"] == "Read the host's kdump state")
+    assert read == ALIASES
+
+
+def test_a_crash_test_job_without_consent_crashes_nothing():
+    job = load("verify-refused-job.json")
+    assert job["status"] == "failed", job["stdout_tail"]
+    failed = [e for e in job["events"] if e["event"] == "runner_on_failed"]
+    assert failed and all("kdump_verify_confirm_crash=true" in e["msg"] for e in failed), failed
+    assert not [e for e in job["events"] if e["event"] == "runner_on_ok" and e["changed"]]
+    assert "kdump_verify_reports" not in job["artifacts"]
+
+
+def test_a_crash_test_job_with_survey_consent_finds_the_new_dump():
+    job = load("verify-job.json")
+    assert (job["status"], job["survey"]["kdump_verify_confirm_crash"]) == ("successful", "true"), job["stdout_tail"]
+    reports = job["artifacts"]["kdump_verify_reports"]
+    assert list(reports) == ["w1-bookworm"]
+    report = reports["w1-bookworm"]
+    assert report["boot_id_before"] != report["boot_id_after"]
+    assert int(report["dump_size"]) > 0 and report["dump_path"].startswith("/var/crash/")
+    # Only the host the survey named was touched.
+    assert {e["host"] for e in job["events"] if e["event"].startswith("runner_on_")} <= {"w1-bookworm", "localhost"}
