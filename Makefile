@@ -5,7 +5,7 @@
 #   make demo    a Debian 12 VM made kdump-ready, crashed, and its vmcore shown
 #                (FIRMWARE=uefi or secureboot boots it through OVMF; default bios, the fastest)
 #   make test    everything CI runs (check + the VM scenarios)
-#   make bench   benchmarks, printed as ratios measured side by side (bench-noop, bench-readiness)
+#   make bench   benchmarks, printed as ratios measured side by side (bench-noop, bench-readiness, bench-dump)
 # Run as root on Debian 12: the targets install what they need themselves.
 
 SHELL := /bin/bash
@@ -30,7 +30,7 @@ PIP_QUIET := --quiet --disable-pip-version-check
 CRASHDUMP_RELEASE ?= bookworm
 export PATH := $(VENV)/bin:$(PATH)
 
-.PHONY: FORCE check check-all test demo bench bench-noop bench-guest-cpu bench-readiness test-all vm-test vm-deps lint sanity units \
+.PHONY: FORCE check check-all test demo bench bench-noop bench-dump bench-guest-cpu bench-readiness test-all vm-test vm-deps lint sanity units \
 	pysyntax changelog-lint build-import deps-debian clean role-specs module-docs platforms harness-units role-tests \
 	report-tests docs docs-troubleshooting
 
@@ -72,7 +72,7 @@ test: $(VENV)/.installed vm-deps
 	$(MAKE) --no-print-directory vm-test
 
 # Benchmarks: printed ratios from one run, never asserted (see tests/bench).
-bench: bench-noop bench-readiness
+bench: bench-noop bench-readiness bench-dump
 
 bench-noop: $(VENV)/.installed vm-deps
 	$(VENV)/bin/python tests/bench/noop_run.py
@@ -80,6 +80,10 @@ bench-noop: $(VENV)/.installed vm-deps
 # The readiness playbook's per-host cost against ping at 1, 10 and 50 hosts (aliases of two VMs).
 bench-readiness: $(VENV)/.installed vm-deps
 	$(VENV)/bin/python tests/bench/readiness_scale.py
+
+# The downtime after a crash per compression, on Debian 12 and 13 VMs (one crash per round each).
+bench-dump: $(VENV)/.installed vm-deps
+	$(VENV)/bin/python tests/bench/dump_downtime.py
 
 # Which TCG guest CPU model the harness should use: boots VMs one after another (minutes).
 bench-guest-cpu: $(VENV)/.installed vm-deps

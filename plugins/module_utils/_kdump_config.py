@@ -17,6 +17,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import posixpath
 import re
 from collections import namedtuple
 
@@ -30,8 +31,14 @@ from ansible_collections.crashdump.kdump.plugins.module_utils._shellvars import 
 COMPRESSIONS = ("zlib", "lzo", "snappy", "zstd", "none")
 # makedumpfile's compression flags (makedumpfile(8)).
 COMPRESSION_FLAGS = {"zlib": "-c", "lzo": "-l", "snappy": "-p", "zstd": "-z", "none": ""}
-# Fastest first: measured here, lzo dumps in about half zlib's time (DESIGN §6).
-FASTEST_FIRST = ("lzo", "snappy", "zstd", "zlib")
+# makedumpfile's time and dump size with each compression, as ratios to zlib's (-c, the distros'
+# default): per compression the larger of Debian 12's and 13's medians, measured by `make bench-dump`
+# on 2026-12-07 (1.5 GiB TCG VMs crashed at dump level 31, two crashes per compression; the table is
+# in docs/docsite/rst/dump_targets.rst). lzo's dumps were 1.30x zlib's on Debian 12 (1.11x on 13).
+# A compression not measured (snappy: neither Debian release builds it in) is never picked by auto.
+MEASURED_DUMPS = {"zlib": (1.0, 1.0), "lzo": (0.53, 1.30), "zstd": (0.43, 0.99)}
+# compression: auto picks the fastest whose dumps are at most this many times zlib's.
+AUTO_MAX_SIZE_RATIO = 1.25
 TARGET_TYPES = ("local", "ssh", "nfs", "raw", "fs")
 # File systems an fs target may name (kdump.conf(5): each is a directive of its own there).
 FSTYPES = ("ext2", "ext3", "ext4", "xfs", "btrfs", "minix", "virtiofs")
@@ -84,10 +91,15 @@ def choose_compression(requested, available):
             raise ConfigError("compression %r is not built into this host's makedumpfile (it has: %s)"
                               % (requested, ", ".join(sorted(available))))
         return requested
-    for name in FASTEST_FIRST:
-        if name in available:
-            return name
-    return "zlib"
+    return auto_compression(available)
+
+
+def auto_compression(available, measured=None):
+    """What compression ``auto`` means with the ``available`` ones: the fastest of the ``measured``
+    (MEASURED_DUMPS) whose dumps are at most AUTO_MAX_SIZE_RATIO times zlib's (zlib when none fits)."""
+    measured = MEASURED_DUMPS if measured is None else measured
+    fits = [name for name, (_time, size) in measured.items() if name in available and size <= AUTO_MAX_SIZE_RATIO]
+    return min(fits, key=lambda name: (measured[name][0], name)) if fits else "zlib"
 
 
 # Values reach ssh, scp and mount unquoted in kdump's own scripts (kdump-config, kdumpctl,
@@ -181,6 +193,85 @@ def check_text(option, value):
         raise ConfigError("%s %s contains a control character (newline, NUL, ...); write it on one line "
                           "of printable characters" % (option, shown(option, value)))
     return value
+
+
+# kdump_config's options, also taken by kdump_info's ``config`` (which predicts whether kdump_config
+# would change anything with them); the lock and backup options are kdump_config's own.
+TARGET_SPEC = dict(
+    type=dict(type="str", default="local", choices=list(TARGET_TYPES)),
+    host=dict(type="str"),
+    user=dict(type="str"),
+    key=dict(type="path", no_log=False),
+    export=dict(type="str"),
+    device=dict(type="str"),
+    fstype=dict(type="str", choices=list(FSTYPES)),
+)
+COLLECTOR_SPEC = dict(
+    dump_level=dict(type="int", default=31),
+    compression=dict(type="str", default="auto", choices=["auto"] + list(COMPRESSIONS)),
+    message_level=dict(type="int"),
+)
+OPTIONS_SPEC = dict(
+    path=dict(type="path"),
+    target=dict(type="dict", options=TARGET_SPEC),
+    core_collector=dict(type="dict", options=COLLECTOR_SPEC),
+    failure_action=dict(type="str", choices=list(FAILURE_ACTIONS)),
+    auto_reset_crashkernel=dict(type="bool"),
+    extra=dict(type="dict"),
+    extra_secrets=dict(type="dict", no_log=True),
+)
+
+
+def merged_extra(params):
+    """``extra`` with ``extra_secrets`` added; a key in both is refused."""
+    extra = dict(params.get("extra") or {})
+    for key, value in (params.get("extra_secrets") or {}).items():
+        if key in extra:
+            raise ConfigError("%s is in both extra and extra_secrets; give it once" % key)
+        extra[key] = value
+    return extra
+
+
+def checked_options(params, family, rhel_major):
+    """The validated options of kdump_config's ``params`` for ``family``; ConfigError when refused.
+    Checked before anything is read or locked, so that bad input changes nothing at all."""
+    if params.get("auto_reset_crashkernel") is not None and family.name != "redhat":
+        raise ConfigError("auto_reset_crashkernel exists only on the Red Hat family (kdump-utils), not on %s"
+                          % family.name)
+    opts = validate(dict([(key, params.get(key)) for key in (
+        "path", "target", "core_collector", "failure_action", "auto_reset_crashkernel")]
+        + [("extra", merged_extra(params))]))
+    family.render("", opts, "zlib", rhel_major)
+    return opts
+
+
+def dump_dir_missing(opts, isdir, lexists):
+    """Whether the local dump directory must be created; refuses (before any write) a non-directory."""
+    path = opts.get("path")
+    if opts["target"]["type"] != "local" or not path or isdir(path):
+        return False
+    if lexists(path):
+        raise ConfigError("the dump directory %s exists but is not a directory" % path)
+    parent = posixpath.dirname(path.rstrip("/")) or "/"
+    while not lexists(parent):
+        parent = posixpath.dirname(parent)
+    if not isdir(parent):
+        raise ConfigError("the dump directory %s cannot be created: %s is not a directory" % (path, parent))
+    return True
+
+
+def config_would_change(params, family, before, available, kernel_release, rhel_major, isdir, lexists, exists):
+    """Whether kdump_config with ``params`` would do anything on this host (kdump_info's ``config``):
+    write the file, create the dump directory, or say something (a refusal, a missing file or
+    makedumpfile (``available`` None), package defaults left to merge). False only when it would certainly report ok and change nothing."""
+    if before is None or available is None or pending_package_defaults(family.config_file, exists):
+        return True
+    try:
+        opts = checked_options(params, family, rhel_major)
+        return plan_config(family, before, opts, available, kernel_release, rhel_major).changed or \
+            dump_dir_missing(opts, isdir, lexists)
+    except (ConfigError, ShellVarError):
+        return True
 
 
 def validate(options):

@@ -64,6 +64,18 @@ options:
       - V(0) never runs makedumpfile and always uses the rule.
     type: int
     default: 10
+  config:
+    description:
+      - Options of M(crashdump.kdump.kdump_config) (O(crashdump.kdump.kdump_config#module:path),
+        O(crashdump.kdump.kdump_config#module:target), O(crashdump.kdump.kdump_config#module:core_collector),
+        O(crashdump.kdump.kdump_config#module:failure_action),
+        O(crashdump.kdump.kdump_config#module:auto_reset_crashkernel),
+        O(crashdump.kdump.kdump_config#module:extra), O(crashdump.kdump.kdump_config#module:extra_secrets)),
+        checked as that module checks them.
+      - When given, RV(config_would_change) says whether M(crashdump.kdump.kdump_config) with them would
+        change or report anything, planned by the same code, so that a caller (the C(crashdump.kdump.kdump)
+        role) can skip that task on a host that is already configured. Nothing is written.
+    type: dict
 notes:
   - Run with C(become=true); without root C(/proc/iomem) hides the reserved regions and
     C(makedumpfile --mem-usage) cannot read C(/proc/kcore).
@@ -89,6 +101,14 @@ EXAMPLES = r"""
   crashdump.kdump.kdump_info:
     min_reserved: 256M
   become: true
+
+- name: Would kdump_config change anything with these options?
+  crashdump.kdump.kdump_info:
+    config:
+      core_collector:
+        compression: zstd
+  become: true
+  register: kdump
 
 - name: Require what RHEL 9 reserves for this host's RAM, and never wait long for makedumpfile
   crashdump.kdump.kdump_info:
@@ -522,6 +542,13 @@ dump_target:
       description: How RV(dump_target.needed_bytes) was made, or why it was not checked.
       type: str
       sample: makedumpfile --mem-usage at dump level 31, before compression
+config_would_change:
+  description:
+    - Whether M(crashdump.kdump.kdump_config) with O(config) would write kdump's configuration, create the
+      dump directory, refuse or warn (false only when it would certainly change nothing and say nothing).
+  returned: when O(config) is given
+  type: bool
+  sample: false
 dumps:
   description:
     - Dump files already on disk, oldest first, with C(path), C(dir), C(size), C(mtime) (epoch seconds),
@@ -570,6 +597,7 @@ import platform
 import stat
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.crashdump.kdump.plugins.module_utils._bootloader import (
     BootloaderError,
@@ -598,13 +626,19 @@ from ansible_collections.crashdump.kdump.plugins.module_utils._dumps import (
     parse_meminfo,
 )
 from ansible_collections.crashdump.kdump.plugins.module_utils._io import Host, read_text
+from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_config import (
+    OPTIONS_SPEC,
+    available_compressions,
+    config_would_change,
+    secret_values,
+)
 from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_families import (
     dump_dir,
     dump_target,
     family_for,
     platform_names,
 )
-from ansible_collections.crashdump.kdump.plugins.module_utils._platform import HostFacts, xen_pv_domu
+from ansible_collections.crashdump.kdump.plugins.module_utils._platform import HostFacts, is_number, xen_pv_domu
 from ansible_collections.crashdump.kdump.plugins.module_utils._readiness import (
     ReadinessError,
     min_reserved_floor,
@@ -866,9 +900,29 @@ def dump_space(runner, facts, config_text, directory, makedumpfile, installed, s
     return result
 
 
+def config_pending(module, runner, facts, makedumpfile):
+    """The ``config_would_change`` result: O(config) checked with kdump_config's own argument spec
+    and planned with its own code (``_kdump_config.config_would_change``)."""
+    checked = ArgumentSpecValidator(OPTIONS_SPEC).validate(module.params["config"])
+    module.no_log_values.update(checked._no_log_values)
+    module.no_log_values.update(secret_values(dict(extra=checked.validated_parameters.get("extra") or {})))
+    family = family_for(facts.family)
+    if checked.error_messages or family is None:
+        return True
+    available = None
+    if makedumpfile:
+        # makedumpfile -v lists the compressions built in (on stdout or stderr, by version).
+        available = available_compressions("".join(runner.run([makedumpfile, "-v"], check=False)[1:]))
+    major = facts.version.partition(".")[0]
+    return config_would_change(checked.validated_parameters, family, read_text(family.config_file), available,
+                               facts.kernel_release, int(major) if is_number(major) else None,
+                               os.path.isdir, os.path.lexists, os.path.exists)
+
+
 def main():
     module = AnsibleModule(argument_spec=dict(min_reserved=dict(type="str"),
-                                              mem_usage_timeout=dict(type="int", default=10)),
+                                              mem_usage_timeout=dict(type="int", default=10),
+                                              config=dict(type="dict")),
                            supports_check_mode=True)
     runner = Runner(module)
     host = Host(runner)
@@ -931,6 +985,9 @@ def main():
         capture_kernel_signed=security["capture_kernel_signed"],
     ))
 
+    extra_results = {}
+    if module.params["config"] is not None:
+        extra_results["config_would_change"] = config_pending(module, runner, facts, makedumpfile)
     module.exit_json(
         changed=False,
         ready=not found,
@@ -951,6 +1008,7 @@ def main():
         security=security,
         dump_target=target,
         dumps=list_dumps(directory),
+        **extra_results
     )
 
 

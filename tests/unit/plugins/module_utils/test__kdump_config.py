@@ -14,9 +14,13 @@ import subprocess
 import pytest
 
 from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_config import (
+    OPTIONS_SPEC,
     ConfigError,
+    auto_compression,
     available_compressions,
+    checked_options,
     choose_compression,
+    config_would_change,
     plan_config,
     secret_values,
     validate,
@@ -42,19 +46,21 @@ def shell_value(text, name):
 
 KVER = "6.1.0-28-cloud-amd64"
 LZO = set(["zlib", "none", "lzo"])
+ZSTD = set(["zlib", "none", "lzo", "zstd"])
 ZLIB_ONLY = set(["zlib", "none"])
 SSH = dict(type="ssh", host="dumps.example.com", user="kdump")
 
 
-# family, recorded file, options, makedumpfile's compressions, then the plan: compression, whether the
+# family, recorded file, options, makedumpfile's compressions, then the plan: compression (auto: zstd
+# where makedumpfile has it; lzo's dumps were too large, see MEASURED_DUMPS), whether the
 # capture initrd must be rebuilt, and the command the role runs for it (None: the service's restart does).
 @pytest.mark.parametrize("family, sample, options, available, compression, rebuild, argv", [
-    ("debian", DEBIAN, dict(path="/var/crash"), LZO, "lzo", False, None),
-    ("debian", DEBIAN, dict(target=SSH), LZO, "lzo", False, None),
+    ("debian", DEBIAN, dict(path="/var/crash"), LZO, "zlib", False, None),
+    ("debian", DEBIAN, dict(target=SSH), ZSTD, "zstd", False, None),
     ("debian", DEBIAN, dict(core_collector=dict(dump_level=31, compression="zlib")), LZO, "zlib", False, None),
     ("redhat", RHEL10, dict(path="/srv/crash"), ZLIB_ONLY, "zlib", True, None),
-    ("redhat", FEDORA28, dict(target=SSH), LZO, "lzo", True, None),
-    ("suse", SUSE, dict(path="/srv/crash"), LZO, "lzo", True, ["mkdumprd", "-f"]),
+    ("redhat", FEDORA28, dict(target=SSH), ZSTD, "zstd", True, None),
+    ("suse", SUSE, dict(path="/srv/crash"), ZSTD, "zstd", True, ["mkdumprd", "-f"]),
     ("suse", SUSE, dict(target=SSH, core_collector=dict(dump_level=1, compression="none")), LZO, "none", True,
      ["mkdumprd", "-f"]),
 ])
@@ -159,8 +165,24 @@ def test_invalid_options_are_named(options, fragment):
         validate(options)
 
 
+def test_auto_is_the_fastest_measured_whose_dump_is_at_most_a_quarter_larger_than_zlibs():
+    measured = {"zlib": (1.0, 1.0), "lzo": (0.5, 1.3), "zstd": (0.7, 0.9), "snappy": (0.6, 1.25)}
+    everything = {"zlib", "lzo", "zstd", "snappy", "none"}
+    assert auto_compression(everything, measured) == "snappy"   # lzo is faster but 1.3x zlib's size
+    assert auto_compression(everything - {"snappy"}, measured) == "zstd"
+    assert auto_compression({"zlib", "lzo", "none"}, measured) == "zlib"
+    # Not measured, never picked; none is never in the table.
+    assert auto_compression({"zlib", "snappy", "none"}, {"zlib": (1.0, 1.0)}) == "zlib"
+    assert auto_compression({"none"}, measured) == "zlib"
+
+
 def test_compression_choice():
-    assert choose_compression("auto", {"zlib", "none", "zstd", "lzo"}) == "lzo"
+    # What auto picks where, as documented (docs/docsite/rst/dump_targets.rst): the measured table
+    # passes lzo over (its dumps were 1.30x zlib's on Debian 12), so Debian 12 keeps zlib and Debian 13
+    # gets zstd.
+    assert choose_compression("auto", {"zlib", "none", "lzo"}) == "zlib"
+    assert choose_compression("auto", {"zlib", "none", "zstd", "lzo"}) == "zstd"
+    assert choose_compression("auto", {"zlib", "none", "zstd", "lzo", "snappy"}) == "zstd"
     assert choose_compression("auto", {"zlib", "none"}) == "zlib"
     assert choose_compression("zlib", {"zlib", "none"}) == "zlib"
     with pytest.raises(ConfigError, match="not built into"):
@@ -430,3 +452,70 @@ def test_one_vocabulary_for_the_module_and_the_role():
         ["auto"] + list(_kdump_config.COMPRESSIONS)
     assert options["kdump_failure_action"]["choices"] == list(_kdump_config.FAILURE_ACTIONS)
     assert sorted(_kdump_config.COMPRESSION_FLAGS) == sorted(_kdump_config.COMPRESSIONS)
+
+
+def module_params(**options):
+    """kdump_config's parameters as its argument spec gives them to the module (defaults filled in)."""
+    from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
+    checked = ArgumentSpecValidator(OPTIONS_SPEC).validate(options)
+    assert not checked.error_messages, checked.error_messages
+    return checked.validated_parameters
+
+
+def would_change(params, family, before, available="lzo", dirs=("/", "/var", "/var/crash"), exists=()):
+    """kdump_info's prediction with makedumpfile's compressions (LZO's; None: no makedumpfile)."""
+    return config_would_change(params, FAMILIES[family], before, LZO if available == "lzo" else available, KVER, 10,
+                               isdir=lambda path: path in dirs, lexists=lambda path: path in dirs,
+                               exists=lambda path: path in exists)
+
+
+@pytest.mark.parametrize("family, sample", [("debian", DEBIAN), ("redhat", RHEL10), ("suse", SUSE)])
+@pytest.mark.parametrize("options", [
+    dict(path="/var/crash"),
+    dict(target=SSH, core_collector=dict(compression="zlib")),
+    dict(core_collector=dict(dump_level=1, compression="none"), failure_action="reboot"),
+])
+def test_kdump_info_predicts_kdump_configs_change_from_its_own_plan(shared_sample, family, sample, options):
+    params = module_params(**options)
+    before = shared_sample(sample)
+    plan = plan_config(FAMILIES[family], before, checked_options(params, FAMILIES[family], 10), LZO, KVER, 10)
+    assert would_change(params, family, before) == plan.changed
+    # Once written, nothing is left to do.
+    assert would_change(params, family, plan.after) is False
+
+
+def test_kdump_info_says_kdump_config_would_act_where_it_would_refuse_create_or_warn(shared_sample):
+    params = module_params(path="/var/crash")
+    written = plan_config(FAMILIES["debian"], shared_sample(DEBIAN), checked_options(params, FAMILIES["debian"], 10),
+                          LZO, KVER, 10).after
+    assert would_change(params, "debian", written) is False
+    assert would_change(params, "debian", None) is True                      # no file: it refuses
+    assert would_change(params, "debian", written, available=None) is True   # no makedumpfile: it warns
+    assert would_change(params, "debian", written, dirs=("/", "/var")) is True  # it creates /var/crash
+    assert would_change(params, "debian", written, exists=("/etc/default/kdump-tools.ucf-dist",)) is True
+    assert would_change(module_params(path="/var/crash", auto_reset_crashkernel=True), "debian", written) is True
+    assert would_change(module_params(path="relative"), "debian", written) is True
+    assert would_change(module_params(path="/var/crash", core_collector=dict(compression="zstd")), "debian",
+                        written) is True                                     # not built in: it refuses
+
+
+def test_the_role_gives_kdump_info_and_kdump_config_the_same_options():
+    """The role's kdump_config task passes each of __kdump_config_options (which kdump_info plans with)
+    and nothing else of kdump_config's options; the dictionary names every one the role can set."""
+    import os
+    import yaml
+    from ansible_collections.crashdump.kdump.plugins.module_utils import _kdump_config
+    role = os.path.join(os.path.dirname(_kdump_config.__file__), "..", "..", "roles", "kdump")
+    with open(os.path.join(role, "vars", "main.yml")) as handle:
+        options = yaml.safe_load(handle)["__kdump_config_options"]
+    named = re.findall(r"'(\w+)': ", options)
+    assert sorted(named) == sorted(set(OPTIONS_SPEC) - set(["extra_secrets"]))
+    with open(os.path.join(role, "tasks", "present.yml")) as handle:
+        task = [t for t in yaml.safe_load(handle) if "crashdump.kdump.kdump_config" in t][0]
+    args = task["crashdump.kdump.kdump_config"]
+    assert dict((k, v) for k, v in args.items() if k in OPTIONS_SPEC) == dict(
+        (name, "{{ __kdump_config_options.%s | default(omit) }}" % name) for name in named)
+    with open(os.path.join(role, "tasks", "main.yml")) as handle:
+        info = [t for t in yaml.safe_load(handle) if "crashdump.kdump.kdump_info" in t][0]
+    assert "__kdump_config_options" in info["crashdump.kdump.kdump_info"]["config"]

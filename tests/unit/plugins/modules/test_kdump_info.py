@@ -451,3 +451,48 @@ def test_a_bios_host_reports_no_secure_boot(tmp_path, monkeypatch, capsys):
     # No /var/lib/kdump/vmlinuz: the running kernel's image, unreadable here.
     assert security["capture_kernel"] == "/boot/vmlinuz-6.1.0-50-cloud-amd64"
     assert security["capture_kernel_signed"] is None
+
+
+class ConfigModule(object):
+    def __init__(self, config):
+        self.params = dict(config=config)
+        self.no_log_values = set()
+
+
+class VersionRunner(object):
+    def __init__(self, version_output):
+        self.version_output = version_output
+        self.argv = []
+
+    def run(self, argv, check=True):
+        self.argv.append(argv)
+        return 0, self.version_output, ""
+
+
+class DebianFacts(object):
+    family, version, kernel_release = "debian", "12", "6.1.0-28-amd64"
+
+
+def test_config_option_is_planned_with_kdump_configs_spec_and_hides_its_secrets(monkeypatch):
+    from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_families import FAMILIES
+    from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_config import (
+        OPTIONS_SPEC, checked_options, plan_config)
+    from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
+    lzo = "makedumpfile: version 1.7.2 (released on 20 Oct 2022)\nlzo\tenabled\nsnappy\tdisabled\nzstd\tdisabled\n"
+    options = dict(path="/", core_collector=dict(compression="lzo"))
+    params = ArgumentSpecValidator(OPTIONS_SPEC).validate(options).validated_parameters
+    written = plan_config(FAMILIES["debian"], "", checked_options(params, FAMILIES["debian"], None),
+                          set(["zlib", "lzo", "none"]), DebianFacts.kernel_release).after
+    monkeypatch.setattr(kdump_info, "read_text", lambda path: written if path == "/etc/default/kdump-tools" else None)
+    runner = VersionRunner(lzo)
+    assert kdump_info.config_pending(ConfigModule(options), runner, DebianFacts, "/usr/bin/makedumpfile") is False
+    assert runner.argv == [["/usr/bin/makedumpfile", "-v"]]
+    # Another compression, one makedumpfile lacks, a value the spec refuses: kdump_config has work or words.
+    for changed in (dict(options, core_collector=dict(compression="zlib")),
+                    dict(options, core_collector=dict(compression="zstd")),
+                    dict(options, failure_action="explode")):
+        assert kdump_info.config_pending(ConfigModule(changed), runner, DebianFacts, "/usr/bin/makedumpfile") is True
+    secret = ConfigModule(dict(options, extra_secrets=dict(KDUMP_SSH_PASSWORD="hunter2"), extra=dict(API_TOKEN="t0k")))
+    kdump_info.config_pending(secret, runner, DebianFacts, "/usr/bin/makedumpfile")
+    assert set(["hunter2", "t0k"]) <= secret.no_log_values
