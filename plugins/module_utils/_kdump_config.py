@@ -260,16 +260,19 @@ def dump_dir_missing(opts, isdir, lexists):
     return True
 
 
-def config_would_change(params, family, before, available, kernel_release, rhel_major, isdir, lexists, exists):
+def config_would_change(params, family, before, available, kernel_release, rhel_major, isdir, lexists, exists,
+                        refusal):
     """Whether kdump_config with ``params`` would do anything on this host (kdump_info's ``config``):
     write the file, create the dump directory, or say something (a refusal, a missing file or
-    makedumpfile (``available`` None), package defaults left to merge). False only when it would certainly report ok and change nothing."""
+    makedumpfile (``available`` None), package defaults left to merge). ``refusal(after)`` is the
+    host's own objection to the planned text, as kdump_config makes it (``_security.kexec_load_refusal``).
+    False only when kdump_config would certainly report ok and change nothing."""
     if before is None or available is None or pending_package_defaults(family.config_file, exists):
         return True
     try:
         opts = checked_options(params, family, rhel_major)
-        return plan_config(family, before, opts, available, kernel_release, rhel_major).changed or \
-            dump_dir_missing(opts, isdir, lexists)
+        plan = plan_config(family, before, opts, available, kernel_release, rhel_major)
+        return plan.changed or bool(refusal(plan.after)) or dump_dir_missing(opts, isdir, lexists)
     except (ConfigError, ShellVarError):
         return True
 

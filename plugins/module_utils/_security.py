@@ -28,6 +28,7 @@ import re
 import struct
 
 from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_families import family_for
+from ansible_collections.crashdump.kdump.plugins.module_utils._shellvars import read_var
 
 LOCKDOWN_PATH = "/sys/kernel/security/lockdown"
 KEXEC_LOAD_DISABLED_PATH = "/proc/sys/kernel/kexec_load_disabled"
@@ -252,3 +253,28 @@ def loader_syscall(family, user_args, secure_boot, kexec_version, args_doubt=Non
         return "kexec_file_load", "kexec-tools %s tries kexec_file_load first by default" % version
     return "kexec_load", ("kexec-tools %s uses kexec_load by default, %s adds -s only under Secure Boot and "
                           "%s=\"%s\" does not ask for it" % (version, script, name, user))
+
+
+def kexec_load_refusal(family, text, path, lockdown, secure_boot):
+    """Why the kdump configuration ``text`` (the family's file at ``path``) would make the kdump service
+    load the capture kernel with kexec_load on a host that is ``lockdown`` (host_lockdown()) or boots with
+    ``secure_boot``, where the kernel refuses that syscall; None when it would not. kdump_config refuses
+    to write such a file, and kdump_info's ``config`` says kdump_config would refuse.
+
+    Debian's and SUSE's kexec options live in the file kdump_config writes; the Red Hat family's
+    (KEXEC_ARGS in /etc/sysconfig/kdump) do not, and kdumpctl's -s wins over them under Secure Boot."""
+    if not family.kexec_args_in_config_file or not (locked_down(lockdown) or secure_boot):
+        return None
+    name = family.kexec_args[1]
+    where = "is locked down (%s)" % lockdown if locked_down(lockdown) else "boots with Secure Boot"
+    user, doubt = read_var(text, name)
+    if doubt:
+        return ("this host %s, where the kernel refuses kexec_load, and %s in %s cannot be read without "
+                "running the file (%s), so whether the capture kernel would load cannot be told; make "
+                "it a plain %s=\"...\" line" % (where, name, path, doubt, name))
+    syscall, why = loader_syscall(family.name, user, secure_boot, None)
+    if syscall == "kexec_load":
+        return ("%s: this host %s, where the kernel refuses kexec_load, so the capture kernel could not "
+                "be loaded; drop -c/--kexec-syscall from %s (kdump then uses kexec_file_load)"
+                % (why, where, name))
+    return None

@@ -259,10 +259,8 @@ from ansible_collections.crashdump.kdump.plugins.module_utils._secrets import re
 from ansible_collections.crashdump.kdump.plugins.module_utils._security import (
     host_lockdown,
     host_secure_boot,
-    loader_syscall,
-    locked_down,
+    kexec_load_refusal,
 )
-from ansible_collections.crashdump.kdump.plugins.module_utils._shellvars import read_var
 
 
 class NotWritten(ConfigError):
@@ -277,32 +275,6 @@ def create_dump_dir(path):
         os.chown(path, 0, 0)
     except OSError as exc:
         raise NotWritten("cannot create the dump directory %s: %s" % (path, exc.strerror or exc))
-
-
-def refuse_kexec_load_under_lockdown(family, after, path):
-    """Refuse, before anything is written, an ``after`` that makes the kdump service load with kexec_load
-    on a host that is locked down or boots with Secure Boot, where the kernel refuses that syscall.
-
-    Debian's and SUSE's kexec options live in the file this module writes; the Red Hat family's
-    (KEXEC_ARGS in /etc/sysconfig/kdump) do not, and kdumpctl's -s wins over them under Secure Boot."""
-    if not family.kexec_args_in_config_file:
-        return
-    name = family.kexec_args[1]
-    lockdown = host_lockdown()
-    secure_boot = host_secure_boot()
-    if not (locked_down(lockdown) or secure_boot):
-        return
-    where = "is locked down (%s)" % lockdown if locked_down(lockdown) else "boots with Secure Boot"
-    user, doubt = read_var(after, name)
-    if doubt:
-        raise ConfigError("this host %s, where the kernel refuses kexec_load, and %s in %s cannot be read without "
-                          "running the file (%s), so whether the capture kernel would load cannot be told; make "
-                          "it a plain %s=\"...\" line" % (where, name, path, doubt, name))
-    syscall, why = loader_syscall(family.name, user, secure_boot, None)
-    if syscall == "kexec_load":
-        raise ConfigError("%s: this host %s, where the kernel refuses kexec_load, so the capture kernel could not "
-                          "be loaded; drop -c/--kexec-syscall from %s (kdump then uses kexec_file_load)"
-                          % (why, where, name))
 
 
 def makedumpfile_compressions(module, runner):
@@ -346,7 +318,9 @@ def configure(module, result):
         rc, _out, err = runner.run(["/bin/sh", "-n"], check=False, data=after.encode("utf-8"))
         if rc != 0:
             raise ConfigError("the new %s would not be valid shell (%s)" % (path, err.strip()))
-    refuse_kexec_load_under_lockdown(family, after, path)
+    refusal = kexec_load_refusal(family, after, path, host_lockdown(), host_secure_boot())
+    if refusal:
+        raise ConfigError(refusal)
     make_dump_dir = dump_dir_missing(opts, os.path.isdir, os.path.lexists)
 
     changed = plan.changed

@@ -66,16 +66,73 @@ options:
     default: 10
   config:
     description:
-      - Options of M(crashdump.kdump.kdump_config) (O(crashdump.kdump.kdump_config#module:path),
-        O(crashdump.kdump.kdump_config#module:target), O(crashdump.kdump.kdump_config#module:core_collector),
-        O(crashdump.kdump.kdump_config#module:failure_action),
-        O(crashdump.kdump.kdump_config#module:auto_reset_crashkernel),
-        O(crashdump.kdump.kdump_config#module:extra), O(crashdump.kdump.kdump_config#module:extra_secrets)),
-        checked as that module checks them.
+      - Options of M(crashdump.kdump.kdump_config), with the same names, types and defaults, checked as
+        that module checks them.
       - When given, RV(config_would_change) says whether M(crashdump.kdump.kdump_config) with them would
         change or report anything, planned by the same code, so that a caller (the C(crashdump.kdump.kdump)
         role) can skip that task on a host that is already configured. Nothing is written.
     type: dict
+    suboptions:
+      path:
+        description: As O(crashdump.kdump.kdump_config#module:path).
+        type: path
+      target:
+        description: As O(crashdump.kdump.kdump_config#module:target).
+        type: dict
+        suboptions:
+          type:
+            description: As O(crashdump.kdump.kdump_config#module:target.type).
+            type: str
+            choices: [local, ssh, nfs, raw, fs]
+            default: local
+          host:
+            description: As O(crashdump.kdump.kdump_config#module:target.host).
+            type: str
+          user:
+            description: As O(crashdump.kdump.kdump_config#module:target.user).
+            type: str
+          key:
+            description: As O(crashdump.kdump.kdump_config#module:target.key).
+            type: path
+          export:
+            description: As O(crashdump.kdump.kdump_config#module:target.export).
+            type: str
+          device:
+            description: As O(crashdump.kdump.kdump_config#module:target.device).
+            type: str
+          fstype:
+            description: As O(crashdump.kdump.kdump_config#module:target.fstype).
+            type: str
+            choices: [ext2, ext3, ext4, xfs, btrfs, minix, virtiofs]
+      core_collector:
+        description: As O(crashdump.kdump.kdump_config#module:core_collector).
+        type: dict
+        suboptions:
+          dump_level:
+            description: As O(crashdump.kdump.kdump_config#module:core_collector.dump_level).
+            type: int
+            default: 31
+          compression:
+            description: As O(crashdump.kdump.kdump_config#module:core_collector.compression).
+            type: str
+            choices: [auto, zlib, lzo, snappy, zstd, none]
+            default: auto
+          message_level:
+            description: As O(crashdump.kdump.kdump_config#module:core_collector.message_level).
+            type: int
+      failure_action:
+        description: As O(crashdump.kdump.kdump_config#module:failure_action).
+        type: str
+        choices: [reboot, halt, poweroff, shell, dump_to_rootfs]
+      auto_reset_crashkernel:
+        description: As O(crashdump.kdump.kdump_config#module:auto_reset_crashkernel).
+        type: bool
+      extra:
+        description: As O(crashdump.kdump.kdump_config#module:extra); values of secret-named settings are hidden.
+        type: dict
+      extra_secrets:
+        description: As O(crashdump.kdump.kdump_config#module:extra_secrets); never logged or shown.
+        type: dict
 notes:
   - Run with C(become=true); without root C(/proc/iomem) hides the reserved regions and
     C(makedumpfile --mem-usage) cannot read C(/proc/kcore).
@@ -597,7 +654,6 @@ import platform
 import stat
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.crashdump.kdump.plugins.module_utils._bootloader import (
     BootloaderError,
@@ -651,7 +707,10 @@ from ansible_collections.crashdump.kdump.plugins.module_utils._security import (
     efi_booted,
     efi_variable,
     firmware_kind,
+    host_lockdown,
+    host_secure_boot,
     kernel_signed,
+    kexec_load_refusal,
     kexec_tools_version,
     loader_syscall,
     parse_lockdown,
@@ -900,30 +959,35 @@ def dump_space(runner, facts, config_text, directory, makedumpfile, installed, s
     return result
 
 
+# config takes kdump_config's options with its spec, so that AnsibleModule hides config.extra_secrets
+# (no_log) from the invocation it logs and returns, as kdump_config does.
+ARGUMENT_SPEC = dict(min_reserved=dict(type="str"), mem_usage_timeout=dict(type="int", default=10),
+                     config=dict(type="dict", options=OPTIONS_SPEC))
+
+
 def config_pending(module, runner, facts, makedumpfile):
-    """The ``config_would_change`` result: O(config) checked with kdump_config's own argument spec
-    and planned with its own code (``_kdump_config.config_would_change``)."""
-    checked = ArgumentSpecValidator(OPTIONS_SPEC).validate(module.params["config"])
-    module.no_log_values.update(checked._no_log_values)
-    module.no_log_values.update(secret_values(dict(extra=checked.validated_parameters.get("extra") or {})))
+    """The ``config_would_change`` result: O(config) (checked by kdump_config's own argument spec,
+    OPTIONS_SPEC) planned with kdump_config's own code (``_kdump_config.config_would_change``)."""
     family = family_for(facts.family)
-    if checked.error_messages or family is None:
+    if family is None:
         return True
     available = None
     if makedumpfile:
         # makedumpfile -v lists the compressions built in (on stdout or stderr, by version).
         available = available_compressions("".join(runner.run([makedumpfile, "-v"], check=False)[1:]))
     major = facts.version.partition(".")[0]
-    return config_would_change(checked.validated_parameters, family, read_text(family.config_file), available,
+    lockdown, secure_boot = host_lockdown(), host_secure_boot()
+    return config_would_change(module.params["config"], family, read_text(family.config_file), available,
                                facts.kernel_release, int(major) if is_number(major) else None,
-                               os.path.isdir, os.path.lexists, os.path.exists)
+                               os.path.isdir, os.path.lexists, os.path.exists,
+                               lambda after: kexec_load_refusal(family, after, family.config_file, lockdown, secure_boot))
 
 
 def main():
-    module = AnsibleModule(argument_spec=dict(min_reserved=dict(type="str"),
-                                              mem_usage_timeout=dict(type="int", default=10),
-                                              config=dict(type="dict")),
-                           supports_check_mode=True)
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    if module.params["config"] is not None:
+        # As kdump_config does: secret-named values given in extra are masked from here on.
+        module.no_log_values.update(secret_values(module.params["config"]))
     runner = Runner(module)
     host = Host(runner)
     facts = HostFacts(read_text, platform.machine(), platform.release())

@@ -262,3 +262,46 @@ def test_suse_kexec_options_cannot_force_kexec_load(run, host, shared_sample, mo
     monkeypatch.setattr(kdump_config, "host_lockdown", lambda: "integrity")
     result, _out = run(dict(extra=dict(KEXEC_OPTIONS="-c")))
     assert result["changed"] and 'KEXEC_OPTIONS="-c"' in path.read_text()
+
+
+# --- kdump_info's prediction (its config option) against what this module really does -------------
+
+LZO_BUILT_IN = set(["zlib", "lzo", "none"])
+
+
+def predicted(options, path, lockdown, secure_boot):
+    from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+    from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_config import OPTIONS_SPEC, config_would_change
+    from ansible_collections.crashdump.kdump.plugins.module_utils._security import kexec_load_refusal
+
+    family = FAMILIES["debian"]
+    params = ArgumentSpecValidator(OPTIONS_SPEC).validate(options).validated_parameters
+    return config_would_change(params, family, path.read_text(), LZO_BUILT_IN, "6.1.0-28-cloud-amd64", None,
+                               os.path.isdir, os.path.lexists, os.path.exists,
+                               lambda after: kexec_load_refusal(family, after, str(path), lockdown, secure_boot))
+
+
+@pytest.mark.parametrize("case", ["written", "locked, kexec_load set", "locked, options unreadable",
+                                  "secure boot, kexec_load set", "dump directory gone", "another dump level"])
+def test_kdump_info_predicts_a_change_exactly_where_this_module_changes_fails_or_warns(
+        run, host, captured, monkeypatch, tmp_path, case):
+    dump_dir = tmp_path / "crash"
+    options = dict(path=str(dump_dir), extra=dict(KDUMP_KEXEC_ARGS="-c") if "kexec_load" in case else None)
+    monkeypatch.setattr(kdump_config, "makedumpfile_compressions", lambda module, runner: LZO_BUILT_IN)
+    path = host("debian", captured("debian12/etc-default-kdump-tools"))
+    first, _out = run(options)              # written while nothing is locked
+    assert first["changed"] and not first.get("failed")
+    lockdown, secure_boot = ("integrity" if "locked" in case else "none"), "secure boot" in case
+    if case == "locked, options unreadable":
+        path.write_text(path.read_text() + 'if [ -e /etc/kdump-legacy ]; then KDUMP_KEXEC_ARGS="-c"; fi\n')
+    if case == "dump directory gone":
+        dump_dir.rmdir()
+    if case == "another dump level":
+        options["core_collector"] = dict(dump_level=1)
+    monkeypatch.setattr(kdump_config, "host_lockdown", lambda: lockdown)
+    monkeypatch.setattr(kdump_config, "host_secure_boot", lambda: secure_boot)
+    prediction = predicted(options, path, lockdown, secure_boot)
+    result, _out = run(options, check_mode=True)
+    acts = bool(result["changed"] or result.get("failed") or result.get("warnings"))
+    assert prediction == acts, result
+    assert acts == (case != "written")
