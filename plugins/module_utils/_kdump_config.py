@@ -9,8 +9,8 @@ PRIVATE to the crashdump.kdump collection; it may change without notice.
 
 The families' files (Red Hat: /etc/kdump.conf directives; Debian/Ubuntu: /etc/default/kdump-tools
 and SUSE: /etc/sysconfig/kdump, both shell variable files) are written and read back by the family
-objects (``_kdump_families``). Lines the options do not manage are kept byte for byte. Pure logic;
-Python 2.7 and 3.6+.
+objects (``_kdump_families``). Lines the options do not manage are kept byte for byte. Pure logic
+(but ``built_in_compressions``, which asks makedumpfile through the caller's Runner); Python 2.7 and 3.6+.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -83,6 +83,13 @@ def available_compressions(version_output):
         if re.search(r"^\s*%s\s+enabled" % name, version_output or "", re.M | re.I):
             found.add(name)
     return found
+
+
+def built_in_compressions(runner, makedumpfile):
+    """available_compressions() of the makedumpfile at path ``makedumpfile``, asked through the caller's
+    Runner: ``makedumpfile -v`` lists them (on stdout or stderr, by version). The one query of the tool
+    here, for kdump_config and kdump_info's prediction of it."""
+    return available_compressions("".join(runner.run([makedumpfile, "-v"], check=False)[1:]))
 
 
 def choose_compression(requested, available):

@@ -246,6 +246,7 @@ from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_config impo
     OPTIONS_SPEC,
     ConfigError,
     available_compressions,
+    built_in_compressions,
     checked_options,
     dump_dir_missing,
     pending_package_defaults,
@@ -285,8 +286,7 @@ def makedumpfile_compressions(module, runner):
         module.warn("makedumpfile is not installed: dumps will be uncompressed, unfiltered copies of "
                     "/proc/vmcore; install makedumpfile")
         return available_compressions("")
-    # makedumpfile -v lists the compressions built in (on stdout or stderr, by version).
-    return available_compressions("".join(runner.run([makedumpfile, "-v"], check=False)[1:]))
+    return built_in_compressions(runner, makedumpfile)
 
 
 def configure(module, result):

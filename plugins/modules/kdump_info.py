@@ -684,7 +684,7 @@ from ansible_collections.crashdump.kdump.plugins.module_utils._dumps import (
 from ansible_collections.crashdump.kdump.plugins.module_utils._io import Host, read_text
 from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_config import (
     OPTIONS_SPEC,
-    available_compressions,
+    built_in_compressions,
     config_would_change,
     secret_values,
 )
@@ -971,10 +971,7 @@ def config_pending(module, runner, facts, makedumpfile):
     family = family_for(facts.family)
     if family is None:
         return True
-    available = None
-    if makedumpfile:
-        # makedumpfile -v lists the compressions built in (on stdout or stderr, by version).
-        available = available_compressions("".join(runner.run([makedumpfile, "-v"], check=False)[1:]))
+    available = built_in_compressions(runner, makedumpfile) if makedumpfile else None
     major = facts.version.partition(".")[0]
     lockdown, secure_boot = host_lockdown(), host_secure_boot()
     return config_would_change(module.params["config"], family, read_text(family.config_file), available,
