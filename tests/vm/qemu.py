@@ -1,9 +1,10 @@
 """QEMU and SSH helpers for the VM harness (controller side, stdlib only). accel.py chooses KVM or TCG."""
 
 import errno
+import hashlib
 import json
-import shlex
 import os
+import shlex
 import shutil
 import signal
 import socket
@@ -119,6 +120,29 @@ def base_command(accel, memory, name="crashdump-vm", smp=None, firmware="bios", 
     return cmd
 
 
+# A LAN between harness VMs (`vm up --lan NAME`): each VM's second NIC on one UDP multicast group of
+# the host's loopback (QEMU's `-netdev socket,mcast=`), so the guests reach each other directly at
+# layer 2 while the controller reaches each only through its own forwarded SSH port. The group and
+# port come from the LAN's name: VMs naming the same LAN share a wire, other LANs are not on it.
+LAN_GROUP = "239.255.77.1"  # administratively scoped (RFC 2365): never routed off the host
+LAN_PORT_BASE, LAN_PORTS = 40000, 20000
+
+
+def lan_port(lan):
+    return LAN_PORT_BASE + int(hashlib.sha256(lan.encode()).hexdigest(), 16) % LAN_PORTS
+
+
+def lan_mac(vm_name):
+    """The VM's LAN NIC address: QEMU's own prefix 52:54:00, the rest from the VM's name (stable across runs)."""
+    digest = hashlib.sha256(vm_name.encode()).digest()
+    return "52:54:00:%02x:%02x:%02x" % (digest[0], digest[1], digest[2])
+
+
+def lan_args(lan, vm_name):
+    return ["-netdev", "socket,id=lan0,mcast=%s:%d,localaddr=127.0.0.1" % (LAN_GROUP, lan_port(lan)),
+            "-device", "virtio-net-pci,netdev=lan0,mac=%s" % lan_mac(vm_name)]
+
+
 def free_port(exclude=()):
     """A loopback TCP port nobody listens on right now."""
     while True:
@@ -178,7 +202,7 @@ def control_socket(pidfile):
 
 
 def start_vm(accel, disk, serial, pidfile, memory, name, port=None, attempts=5, firmware="bios", vars_path=None,
-             incoming=None):
+             incoming=None, lan=None):
     """Start QEMU on `disk` in the background; return the host port forwarded to the guest's SSH.
 
     A port that is taken (or that QEMU cannot bind because someone raced us) is replaced by
@@ -186,7 +210,7 @@ def start_vm(accel, disk, serial, pidfile, memory, name, port=None, attempts=5, 
     reset the machine and keep the port: QEMU resets in place, or for COLD_RESET_FIRMWARES is
     started again by supervise(); `pidfile` then holds the supervisor's pid, alive across resets.
     `incoming`: a state file from save_state() to resume instead of booting (`disk` must then be an
-    overlay of the disk saved with it, and the machine the same).
+    overlay of the disk saved with it, and the machine the same). `lan`: a LAN name (lan_args()).
     """
     last_error, killed = "", False
     for _attempt in range(attempts):
@@ -204,6 +228,8 @@ def start_vm(accel, disk, serial, pidfile, memory, name, port=None, attempts=5, 
             "-monitor", "none",
             "-qmp", "unix:%s,server=on,wait=off" % control_socket(pidfile),
         ]
+        if lan:
+            cmd += lan_args(lan, name)
         if incoming:
             cmd += ["-incoming", "exec:zstd -dcq " + shlex.quote(incoming)]
         if firmware in COLD_RESET_FIRMWARES:

@@ -69,6 +69,12 @@ def check_name(name):
         raise Error("bad VM name %r: use letters, digits, '.', '_' and '-'" % name)
 
 
+def lan_name(text):
+    if not re.match(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$", text):
+        raise argparse.ArgumentTypeError("LAN name %r: expected letters, digits, _ . - (up to 64)" % text)
+    return text
+
+
 def check_firmware(firmware):
     try:
         qemu.check_firmware(firmware)
@@ -184,11 +190,12 @@ def cmd_up(args):
     check_firmware(args.firmware)
     if is_running(args.name):
         info = read_info(args.name)
-        if info and info.get("release") == args.release and info.get("firmware", "bios") == args.firmware:
+        if info and info.get("release") == args.release and info.get("firmware", "bios") == args.firmware \
+                and (info.get("lan") or {}).get("name") == args.lan:
             log("%s is already running; reusing it" % args.name)
             print(json.dumps(info))
             return
-        raise Error("%s is running with another release or firmware; run `vm down %s` first"
+        raise Error("%s is running with another release, firmware or LAN; run `vm down %s` first"
                     % (args.name, args.name))
     down(args.name, quiet=True)  # leftovers of a dead instance
 
@@ -210,6 +217,9 @@ def cmd_up(args):
         saved = image.snapshot_files(args.firmware)
         if os.environ.get("CRASHDUMP_VM_SNAPSHOT", "1") == "0":
             resume, why_not = False, "CRASHDUMP_VM_SNAPSHOT=0"
+        elif args.lan:
+            # A saved machine resumes only with the same devices, and it had no LAN NIC.
+            resume, why_not = False, "the saved boot has no LAN NIC"
         try:
             backing = os.path.join(img, saved["disk"]) if resume else base
             subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", "-F", "qcow2", "-b", backing, overlay],
@@ -224,7 +234,7 @@ def cmd_up(args):
                 if accel_now == "kvm" else None
             port = qemu.start_vm(accel_now, overlay, serial, pidfile, args.memory, name="crashdump-" + args.name,
                                  firmware=args.firmware, vars_path=vars_path,
-                                 incoming=os.path.join(img, saved["state"]) if resume else None)
+                                 incoming=os.path.join(img, saved["state"]) if resume else None, lan=args.lan)
             log("%s: QEMU pid %s (%s), SSH on 127.0.0.1:%d, serial log %s; %s"
                 % (args.name, qemu.read_pid(pidfile), accel_now, port, serial,
                    "resuming the image's saved boot" if resume else "booting (no saved state: %s)" % why_not))
@@ -268,6 +278,8 @@ def cmd_up(args):
         "image": base,
         "overlay": overlay,
     }
+    if args.lan:
+        info["lan"] = {"name": args.lan, "mac": qemu.lan_mac("crashdump-" + args.name)}
     with open(os.path.join(d, "info.json"), "w", encoding="utf-8") as f:
         json.dump(info, f, indent=1)
     log("%s: SSH answered after %.1fs" % (args.name, boot_seconds))
@@ -345,6 +357,9 @@ def main(argv=None):
     u.add_argument("--firmware", choices=sorted(qemu.FIRMWARES), default="bios",
                    help="bios (SeaBIOS, the default and fastest), uefi (OVMF) or secureboot "
                         "(OVMF with Microsoft's keys, Secure Boot on)")
+    u.add_argument("--lan", type=lan_name, metavar="NAME",
+                   help="a second NIC on the host-local LAN NAME, shared by every VM that names it "
+                        "(no DHCP there: the guest configures its address; the NIC's MAC is in the JSON)")
     u.set_defaults(func=cmd_up)
     s = sub.add_parser("ssh", help="ssh into a VM: vm ssh NAME -- CMD...")
     s.add_argument("name")
