@@ -137,7 +137,7 @@ def refuse(option, value, accepted):
     raise ConfigError("%s %s is not accepted: expected %s" % (option, shown(option, value), accepted))
 
 
-def _check_path(option, value):
+def check_path(option, value):
     if not isinstance(value, string_types) or not _SAFE_PATH.match(value):
         refuse(option, value, PATH_GRAMMAR)
     return value
@@ -160,7 +160,7 @@ def _check_host(option, value):
     return value
 
 
-def _ssh_destination(target):
+def ssh_destination(target):
     """``user@host`` from target.host (which may carry the user) and target.user."""
     host = target["host"]
     user = target.get("user")
@@ -178,7 +178,7 @@ def _ssh_destination(target):
     return "%s@%s" % (user, host) if user else host
 
 
-def _nfs_export(value):
+def nfs_export(value):
     """``server:/path`` checked: the server by host grammar, the path absolute."""
     text = value if isinstance(value, string_types) else ""
     if text.startswith("["):
@@ -291,7 +291,7 @@ def validate(options):
     """
     opts = dict(options)
     if opts.get("path") is not None:
-        _check_path("path", opts["path"])
+        check_path("path", opts["path"])
     target = dict(opts.get("target") or {})
     kind = target.get("type") or "local"
     if kind not in TARGET_TYPES:
@@ -299,13 +299,13 @@ def validate(options):
     if kind == "ssh":
         if not target.get("host"):
             raise ConfigError("an ssh target needs target.host (user@host or host with target.user)")
-        target["host"] = _ssh_destination(target)
+        target["host"] = ssh_destination(target)
         if target.get("key"):
-            _check_path("target.key", target["key"])
+            check_path("target.key", target["key"])
     elif kind == "nfs":
         if not target.get("export"):
             raise ConfigError("an nfs target needs target.export as server:/path")
-        _nfs_export(target["export"])
+        nfs_export(target["export"])
     elif kind in ("raw", "fs"):
         if not target.get("device"):
             raise ConfigError("a %s target needs target.device (/dev/..., UUID=... or LABEL=...)" % kind)

@@ -55,3 +55,9 @@ def dump_target(name, config_text, makedumpfile_installed=True):
     if family is None:
         return dict(type="local", levels=[DEFAULT_DUMP_LEVEL])
     return family.dump_target(config_text, makedumpfile_installed)
+
+
+def remote_target(name, config_text):
+    """Where the family's config text sends dumps over the network, or None (``FamilyBase.remote_target``)."""
+    family = family_for(name)
+    return family.remote_target(config_text) if family else None

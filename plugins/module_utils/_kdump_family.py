@@ -60,6 +60,11 @@ class FamilyBase(object):
     kexec_args_in_config_file = False   # that file is config_file (kdump_config then writes it)
     dump_layout = None      # how a dump is laid out under the dump directory, for people
     copies_without_makedumpfile = False   # without makedumpfile the service copies /proc/vmcore whole
+    default_ssh_key = None  # the key the family's ssh uses when the configuration names none (None: ssh's own)
+    nfs_dumps_under_path = False   # an nfs target writes under the dump directory inside the export, not at its top
+    client_packages = dict(ssh=None, nfs=None)   # what provides ssh and mount.nfs
+    capture_unit = None     # the unit the capture kernel boots into on the real root (None: an initramfs does the dump)
+    propagate = None        # the family's command that checks or installs the ssh key on the server
 
     def packages(self, distribution, version):
         """The packages that make kdump work on this release."""
@@ -74,9 +79,12 @@ class FamilyBase(object):
         raise NotImplementedError
 
     def names(self, distribution, version):
-        """Packages, service, tool, config files and dump layout: ``kdump_info``'s ``platform``."""
+        """Packages, service, tool, config files, dump layout and the remote target's needs: ``kdump_info``'s
+        ``platform``."""
         return dict(packages=self.packages(distribution, version), service=self.service, tool=self.tool,
-                    config_files=list(self.config_files), dump_layout=self.dump_layout)
+                    config_files=list(self.config_files), dump_layout=self.dump_layout,
+                    remote_packages=dict(self.client_packages), capture_unit=self.capture_unit,
+                    propagate=list(self.propagate) if self.propagate else None)
 
     def render(self, text, opts, compression, rhel_major=None):
         """``text`` of config_file with the validated options applied (``_kdump_config.validate``)."""
@@ -112,6 +120,24 @@ class FamilyBase(object):
         if not makedumpfile_installed and self.copies_without_makedumpfile:
             levels = [0]
         return dict(type=target.get("fstype") or target["type"], levels=levels)
+
+    def remote_target(self, text):
+        """Where config_file's ``text`` sends dumps over the network, as kdump will reach it, or None
+        for a target on this host: ``dict(type='ssh', destination, key, path)`` (``path`` on the server)
+        or ``dict(type='nfs', export, path)`` (``path`` inside the export), each with the
+        ``client_package`` the host needs. Values are as read, not checked (``_remote_target`` does)."""
+        try:
+            options = self.read(text or "")
+        except ShellVarError:
+            return None
+        target, path = options["target"], options["path"] or DEFAULT_DUMP_DIR
+        if target["type"] == "ssh":
+            return dict(type="ssh", destination=target["host"], key=target.get("key") or self.default_ssh_key,
+                        path=path, client_package=self.client_packages["ssh"])
+        if target["type"] == "nfs":
+            return dict(type="nfs", export=target["export"], path=path if self.nfs_dumps_under_path else "/",
+                        client_package=self.client_packages["nfs"])
+        return None
 
     def initrd_rebuild_needed(self, before, after):
         """Whether the capture initrd must be rebuilt after config_file changed from before to after."""

@@ -46,6 +46,18 @@ class Debian(FamilyBase):
     kexec_args = (CONFIG_FILE, "KDUMP_KEXEC_ARGS")
     copies_without_makedumpfile = True   # kdump-tools then copies /proc/vmcore with cp
     dump_layout = "<coredir>/<YYYYMMDDHHMM>/dump.<YYYYMMDDHHMM> and dmesg.<YYYYMMDDHHMM>"
+    # kdump-config (1:1.8.1, 1:1.10.7): SSH_KEY defaults to /root/.ssh/kdump_id_rsa; an NFS export is
+    # mounted on KDUMP_COREDIR, so dumps go to <export>/<hosttag>-<stamp>; over ssh to
+    # <KDUMP_COREDIR>/<hosttag>-<stamp> on the server (hosttag: the host's IP address, or its name
+    # with HOSTTAG=hostname).
+    default_ssh_key = "/root/.ssh/kdump_id_rsa"
+    client_packages = dict(ssh="openssh-client", nfs="nfs-common")
+    # The capture kernel boots the real root with systemd.unit=kdump-tools-dump.service (KDUMP_CMDLINE_APPEND,
+    # kdump-config): only that unit's dependencies start, and its Wants=network-online.target brings up
+    # nothing where no wait-online service is enabled (seen: "Network is unreachable" 16 times, no dump).
+    capture_unit = "kdump-tools-dump.service"
+    # kdump-config propagate: ssh-copy-id of SSH_KEY, which only logs in when the key is already installed.
+    propagate = ("kdump-config", "propagate")
 
     def packages(self, distribution, version):
         return ["kdump-tools", "kexec-tools", "makedumpfile"]

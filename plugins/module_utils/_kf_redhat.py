@@ -130,6 +130,12 @@ class RedHat(FamilyBase):
     tool = "kdumpctl"
     kexec_args = ("/etc/sysconfig/kdump", "KEXEC_ARGS")
     dump_layout = "<path>/<ip>-<YYYY-MM-DD-HH:MM:SS>/vmcore and vmcore-dmesg.txt"
+    # kdump.conf(5): sshkey defaults to /root/.ssh/kdump_id_rsa; "path" is the directory on the ssh
+    # server, and inside the export for nfs.
+    default_ssh_key = "/root/.ssh/kdump_id_rsa"
+    nfs_dumps_under_path = True
+    client_packages = dict(ssh="openssh-clients", nfs="nfs-utils")
+    propagate = ("kdumpctl", "propagate")   # kdumpctl(8)
 
     def packages(self, distribution, version):
         major = str(version).partition(".")[0]

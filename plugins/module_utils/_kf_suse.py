@@ -44,6 +44,9 @@ class Suse(FamilyBase):
     kexec_args_in_config_file = True
     kexec_args = (CONFIG_FILE, "KEXEC_OPTIONS")
     dump_layout = "<savedir>/<YYYY-MM-DD-HH-MM>/vmcore and dmesg"
+    # kdump(5): KDUMP_SAVEDIR ssh://host/path or nfs://server/export; with KDUMP_SSH_IDENTITY empty,
+    # ssh's own identity files are used.
+    client_packages = dict(ssh="openssh-clients", nfs="nfs-client")
 
     def packages(self, distribution, version):
         return ["kdump", "kexec-tools", "makedumpfile"]

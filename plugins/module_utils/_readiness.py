@@ -29,6 +29,10 @@ Observation keys (missing ones take the "nothing known" default):
   ``capture_kernel_signed`` (bool or None, ``_security.kernel_signed()``)
 * ``dump_path``, ``dump_free_bytes``, ``dump_needed_bytes`` (int or None when
   not checked), ``dump_estimate`` (how needed_bytes was made)
+* ``remote_target`` (where a remote target sends dumps, as text; None for a target on this host),
+  ``remote_error`` (``(code, detail)`` from ``_remote_target.check``, or None), ``remote_writable``
+  (bool or None), ``remote_probed_path`` and ``remote_free_bytes`` (of the deepest existing directory
+  on the way to the dump directory)
 """
 
 from __future__ import absolute_import, division, print_function
@@ -70,7 +74,27 @@ REASON_CODES = (
     ("service_not_loaded", "no capture kernel is loaded now", "start the kdump service (after the reservation exists)"),
     ("dump_space_low", "the local dump directory has less free space than a dump of this host needs",
      "free space there, or send dumps elsewhere (crashdump.kdump.kdump_config path or target)"),
+    ("remote_target_invalid", "the configured ssh or nfs target holds a value ssh or mount would misread",
+     "set the target with crashdump.kdump.kdump_config"),
+    ("remote_tool_missing", "ssh or mount.nfs, which the target needs, is not installed",
+     "install the client package the message names"),
+    ("remote_key_missing", "the ssh key kdump uses does not exist or cannot be loaded",
+     "create it (ssh-keygen -t ed25519 -N '' -f KEY) and add its public key to the server's authorized_keys"),
+    ("remote_unreachable", "the dump server does not answer (name, route, port or timeout)",
+     "check the server, its address and the network between them"),
+    ("remote_host_key_unknown", "the server's ssh host key is not in root's known_hosts, or has changed",
+     "pin the server's host key in /root/.ssh/known_hosts, read from the server itself, not from the network"),
+    ("remote_auth_failed", "the server refuses the host: its key is not authorized (ssh), or the export is "
+     "not exported to it (nfs)", "authorize the key (ssh) or export to this host (nfs)"),
+    ("remote_check_failed", "the check of the remote target failed in another way", "read the message"),
+    ("remote_not_writable", "the dump directory on the server cannot be written by the user kdump logs in as",
+     "give that user the directory (or its nearest existing parent)"),
+    ("remote_space_low", "the dump directory on the server has less free space than a dump of this host needs",
+     "free space there"),
 )
+# The codes a failed check of a remote target reports (_remote_target.check): each a rule below.
+REMOTE_ERROR_CODES = ("remote_target_invalid", "remote_tool_missing", "remote_key_missing", "remote_unreachable",
+                      "remote_host_key_unknown", "remote_auth_failed", "remote_check_failed")
 
 
 # What kdump_info observes (the keys above), as named fields: a misspelt key, in a rule or in the
@@ -80,7 +104,8 @@ OBSERVATIONS = (
     "reserved_bytes", "running", "configured", "floor_bytes", "floor_from", "service_name", "service_enabled",
     "crash_loaded", "crash_loaded_path", "lockdown", "kexec_load_disabled", "loader_syscall", "loader_why",
     "loader_setting", "capture_kernel", "capture_kernel_signed", "dump_path", "dump_free_bytes",
-    "dump_needed_bytes", "dump_estimate",
+    "dump_needed_bytes", "dump_estimate", "remote_target", "remote_error", "remote_writable",
+    "remote_probed_path", "remote_free_bytes",
 )
 Observations = namedtuple("Observations", OBSERVATIONS)
 
@@ -236,6 +261,30 @@ def _dump_space_low(obs):
     return None
 
 
+def _remote_error(code):
+    def rule(obs):
+        if obs.remote_error and obs.remote_error[0] == code:
+            return ("the dump target %s cannot take a dump: %s; a crash now would not reach it"
+                    % (obs.remote_target, obs.remote_error[1]))
+        return None
+    return rule
+
+
+def _remote_not_writable(obs):
+    if obs.remote_writable is False:
+        return ("the dump target %s: %s is not writable by the user kdump logs in as, so the dump cannot be created"
+                % (obs.remote_target, obs.remote_probed_path))
+    return None
+
+
+def _remote_space_low(obs):
+    free, needed = obs.remote_free_bytes, obs.dump_needed_bytes
+    if free is not None and needed is not None and free < needed:
+        return ("the dump target %s: %s has %s free, less than the %s a dump of this host needs (%s)"
+                % (obs.remote_target, obs.remote_probed_path, human_size(free), human_size(needed), obs.dump_estimate))
+    return None
+
+
 RULES = (
     ("unsupported_platform", _unsupported_platform),
     ("unsupported_xen_pv_domu", _unsupported_xen_pv_domu),
@@ -250,6 +299,9 @@ RULES = (
     ("capture_kernel_unsigned", _capture_kernel_unsigned),
     ("service_not_loaded", _service_not_loaded),
     ("dump_space_low", _dump_space_low),
+) + tuple((code, _remote_error(code)) for code in REMOTE_ERROR_CODES) + (
+    ("remote_not_writable", _remote_not_writable),
+    ("remote_space_low", _remote_space_low),
 )
 
 

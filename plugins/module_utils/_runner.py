@@ -54,10 +54,11 @@ class Runner(object):
         """Full path of a tool, or None (fails the module when ``required``)."""
         return self.module.get_bin_path(name, required=required, opt_dirs=list(extra_paths))
 
-    def run(self, argv, check=True, data=None):
+    def run(self, argv, check=True, data=None, stdin=None):
         """Return (rc, stdout, stderr); raise CommandError when ``check`` and rc != 0.
 
-        ``data`` (bytes) is the command's stdin; without it stdin is empty. A command that cannot be
+        ``data`` (bytes) is the command's stdin, or ``stdin`` an open file (read by the command
+        itself, for input too large to hold); without either stdin is empty. A command that cannot be
         started returns 127 (not found) or 126, as a shell would, with the reason in stderr.
         """
         env = dict(os.environ)
@@ -66,12 +67,12 @@ class Runner(object):
         try:
             # Not run_command: its read loop can drop what a command printed last (module docstring).
             process = subprocess.Popen(  # pylint: disable=ansible-bad-function
-                b_argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, close_fds=True)
+                b_argv, stdin=subprocess.PIPE if stdin is None else stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, close_fds=True)
         except OSError as exc:
             rc = 127 if exc.errno == errno.ENOENT else 126
             out, err = "", "%s: %s" % (argv[0], exc.strerror)
         else:
-            b_out, b_err = process.communicate(data or b"")
+            b_out, b_err = process.communicate((data or b"") if stdin is None else None)
             rc = process.returncode
             out = to_native(b_out, errors="surrogate_or_strict")
             err = to_native(b_err, errors="surrogate_or_strict")

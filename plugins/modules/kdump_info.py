@@ -64,6 +64,17 @@ options:
       - V(0) never runs makedumpfile and always uses the rule.
     type: int
     default: 10
+  remote_timeout:
+    description:
+      - Seconds the check of a configured ssh or nfs target waits for the server (ssh C(ConnectTimeout), the
+        NFS mount's timeout); the whole check is stopped after three times that. V(0) skips the check.
+      - ssh runs as kdump runs it, with the configured key only (C(IdentitiesOnly=yes)), C(BatchMode=yes)
+        (no password or passphrase prompt) and C(StrictHostKeyChecking=yes) (the server's host key must
+        already be in root's C(known_hosts)), and runs a short C(sh) probe on the server (C(test -w), C(df -Pk)).
+      - nfs mounts the export on a private directory under C(/run) for the check and unmounts it at once,
+        which needs root; as another user the target is not checked.
+    type: int
+    default: 10
   config:
     description:
       - Options of M(crashdump.kdump.kdump_config), with the same names, types and defaults, checked as
@@ -202,6 +213,14 @@ reasons:
     - V(service_not_loaded) - no capture kernel is loaded now; start the kdump service.
     - V(dump_space_low) - the local dump directory has less free space (RV(dump_target.free_bytes)) than
       a dump of this host needs (RV(dump_target.needed_bytes)); free space there or send dumps elsewhere.
+    - For an ssh or nfs target, checked as kdump will reach it (RV(dump_target.remote)) -
+      V(remote_target_invalid) (a configured value ssh or mount would misread), V(remote_tool_missing)
+      (no C(ssh) or C(mount.nfs)), V(remote_key_missing) (the ssh key does not exist or cannot be loaded),
+      V(remote_unreachable) (no answer from the server), V(remote_host_key_unknown) (the server's host key is
+      not pinned in root's C(known_hosts), or has changed), V(remote_auth_failed) (the key is not authorized,
+      or the export refuses this host), V(remote_check_failed) (the check failed in another way; the message
+      has the tool's own words), V(remote_not_writable) (the dump directory, or its nearest existing parent, is
+      not writable there) and V(remote_space_low) (less free space there than RV(dump_target.needed_bytes)).
   returned: always
   type: list
   elements: dict
@@ -279,6 +298,31 @@ platform:
       description: How a dump is laid out under the dump directory, for people.
       type: str
       sample: <coredir>/<YYYYMMDDHHMM>/dump.<YYYYMMDDHHMM> and dmesg.<YYYYMMDDHHMM>
+    remote_packages:
+      description: The packages that give this host C(ssh) and C(mount.nfs), for an ssh or nfs target.
+      type: dict
+      sample: {"ssh": "openssh-client", "nfs": "nfs-common"}
+      contains:
+        ssh:
+          description: The package with C(ssh).
+          type: str
+          sample: openssh-client
+        nfs:
+          description: The package with C(mount.nfs).
+          type: str
+          sample: nfs-common
+    capture_unit:
+      description:
+        - The systemd unit the capture kernel boots into on the real root file system (Debian's
+          C(systemd.unit=kdump-tools-dump.service)), which starts only what it wants - the network too, for an
+          ssh or nfs target. Null where the capture initramfs brings the network up itself (dracut, SUSE's kdump).
+      type: str
+      sample: kdump-tools-dump.service
+    propagate:
+      description: The family's own command that checks, or installs, the ssh key on the dump server; null where there is none.
+      type: list
+      elements: str
+      sample: [kdump-config, propagate]
 installed:
   description: Whether the family's kdump tool is present.
   returned: always
@@ -571,9 +615,53 @@ dump_target:
     free_bytes:
       description:
         - Space available in the directory as C(df) shows it (C(f_bavail)); of the nearest existing parent
-          when the directory does not exist yet, since kdump creates it. Null when the target is not V(local).
+          when the directory does not exist yet, since kdump creates it. Null when the target is not V(local)
+          (for ssh and nfs, RV(dump_target.remote.free_bytes)).
       type: int
       sample: 5368709120
+    remote:
+      description:
+        - The check of an ssh or nfs target (O(remote_timeout)); null for other targets.
+      type: dict
+      sample: {"type": "ssh", "where": "root@10.77.0.2", "path": "/var/crash/web1", "key": "/root/.ssh/kdump_id_ed25519",
+               "checked": true, "writable": true, "probed_path": "/var/crash", "free_bytes": 2147483648, "error": null}
+      contains:
+        type:
+          description: V(ssh) or V(nfs).
+          type: str
+          sample: ssh
+        where:
+          description: The ssh destination (C(user@host)) or the NFS export (C(server:/path)), as configured.
+          type: str
+          sample: root@10.77.0.2
+        path:
+          description: The dump directory on the server (ssh), or inside the export (nfs), where kdump creates one directory per dump.
+          type: str
+          sample: /var/crash/web1
+        key:
+          description: The ssh key kdump uses (the configured one or the family's default); null for nfs.
+          type: str
+          sample: /root/.ssh/kdump_id_ed25519
+        checked:
+          description: Whether the target was checked (false with O(remote_timeout=0), or for nfs when not root).
+          type: bool
+          sample: true
+        writable:
+          description: Whether RV(dump_target.remote.probed_path) is writable by the user kdump logs in as; null when not known.
+          type: bool
+          sample: true
+        probed_path:
+          description: The deepest existing directory on the way to RV(dump_target.remote.path), which kdump creates the rest of.
+          type: str
+          sample: /var/crash
+        free_bytes:
+          description: Space available there (C(df -P) on the server, statvfs over NFS); null when not known.
+          type: int
+          sample: 2147483648
+        error:
+          description: The reason code of a check that failed (RV(reasons) has its message), or null.
+          type: str
+          sample: remote_host_key_unknown
     dump_level:
       description:
         - The makedumpfile C(-d) level the estimate is for. Of a list such as C(-d 11,31), the level that needs
@@ -652,6 +740,7 @@ dumps:
 import os
 import platform
 import stat
+import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -672,12 +761,9 @@ from ansible_collections.crashdump.kdump.plugins.module_utils._crashkernel impor
 )
 from ansible_collections.crashdump.kdump.plugins.module_utils._container import detect_container
 from ansible_collections.crashdump.kdump.plugins.module_utils._distro_defaults import recommended_crashkernel
+from ansible_collections.crashdump.kdump.plugins.module_utils._dump_files import list_dumps
 from ansible_collections.crashdump.kdump.plugins.module_utils._dumps import (
-    DUMP_HEADER_BYTES,
-    dump_format,
     estimate_dump_bytes,
-    is_dmesg_file,
-    is_dump_file,
     parse_mem_usage,
     parse_meminfo,
 )
@@ -692,6 +778,7 @@ from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_families im
     dump_dir,
     dump_target,
     family_for,
+    remote_target,
     platform_names,
 )
 from ansible_collections.crashdump.kdump.plugins.module_utils._platform import HostFacts, is_number, xen_pv_domu
@@ -700,6 +787,7 @@ from ansible_collections.crashdump.kdump.plugins.module_utils._readiness import 
     min_reserved_floor,
     reasons,
 )
+from ansible_collections.crashdump.kdump.plugins.module_utils._remote_target import check as check_remote, describe
 from ansible_collections.crashdump.kdump.plugins.module_utils._runner import CommandError, Runner
 from ansible_collections.crashdump.kdump.plugins.module_utils._security import (
     KEXEC_LOAD_DISABLED_PATH,
@@ -803,55 +891,6 @@ def security_state(runner, facts, config_text):
     )
 
 
-def _dump_file(path):
-    """(os.stat_result, first header bytes) of a dump file, or None when ``path`` is not a regular file.
-
-    Anyone who can write in a dump directory (Ubuntu's /var/crash is world-writable) can leave a
-    FIFO, a device link or a dangling link named like a dump: opened without following links and
-    without blocking, and checked on the open file, such an entry is skipped, not read or waited on.
-    """
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
-    except OSError:
-        return None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            return None
-        return info, os.read(fd, DUMP_HEADER_BYTES)
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
-
-
-def list_dumps(directory):
-    found = []
-    if not os.path.isdir(directory):
-        return found
-    for sub in sorted(os.listdir(directory)):
-        path = os.path.join(directory, sub)
-        if os.path.islink(path) or not os.path.isdir(path):
-            continue
-        try:
-            names = sorted(os.listdir(path))
-        except OSError:
-            continue
-        dmesg = [os.path.join(path, name) for name in names if is_dmesg_file(name)]
-        for name in names:
-            if not is_dump_file(name):
-                continue
-            file_path = os.path.join(path, name)
-            dump = _dump_file(file_path)
-            if dump is None:
-                continue
-            info, header = dump
-            found.append(dict(path=file_path, dir=path, size=info.st_size, mtime=int(info.st_mtime),
-                              complete="incomplete" not in name, format=dump_format(header or b""),
-                              dmesg=dmesg[0] if dmesg else None))
-    return sorted(found, key=lambda dump: dump["mtime"])
-
-
 def recommended_value(host, facts):
     try:
         return recommended_crashkernel(host, facts)[0]
@@ -924,26 +963,78 @@ def mem_usage(runner, makedumpfile, seconds, facts):
         return None, "makedumpfile --mem-usage failed (rc %d%s)" % (rc, ": " + lines[-1] if lines else "")
 
 
-def dump_space(runner, facts, config_text, directory, makedumpfile, installed, seconds):
+class MountFs(object):
+    """What _remote_target.check_nfs does on this host's file systems around its mount."""
+
+    @staticmethod
+    def mkdtemp():
+        return tempfile.mkdtemp(prefix="crashdump-nfs-check.", dir="/run" if os.path.isdir("/run") else None)
+
+    @staticmethod
+    def rmdir(path):
+        try:
+            os.rmdir(path)
+        except OSError:
+            pass
+
+    isdir = staticmethod(os.path.isdir)
+
+    @staticmethod
+    def access_w(path):
+        return os.access(path, os.W_OK)
+
+    @staticmethod
+    def free_bytes(path):
+        try:
+            fs = os.statvfs(path)
+        except OSError:
+            return None
+        return fs.f_bavail * fs.f_frsize
+
+
+def remote_state(runner, facts, config_text, seconds):
+    """``(dump_target.remote, (code, detail) or None)``: the configured ssh or nfs target and its check;
+    ``(None, None)`` for another target."""
+    remote = remote_target(facts.family, config_text)
+    if remote is None:
+        return None, None
+    if remote["type"] == "nfs" and os.geteuid() != 0:
+        seconds = 0  # mounting needs root
+    checked = check_remote(remote, lambda argv: runner.run(argv, check=False),
+                           lambda name: runner.which(name, extra_paths=("/usr/sbin", "/sbin", "/usr/bin", "/bin")),
+                           os.path.exists, MountFs, seconds)
+    error = checked.pop("error")
+    state = dict(type=remote["type"], where=remote.get("destination") or remote.get("export"), path=remote["path"],
+                 key=remote.get("key"), error=error[0] if error else None, **checked)
+    return state, error
+
+
+def dump_space(runner, facts, config_text, directory, makedumpfile, installed, seconds, remote):
     """The ``dump_target`` result: where dumps go, the directory's state and the space a dump needs.
 
     ``makedumpfile`` is the tool's path (None when it is not installed); only
     where kdump itself is ``installed`` does its absence mean an unfiltered copy
     (before that, the estimate is for the dump the configuration will make).
+    ``remote``: the ssh or nfs target's state (``remote_state``), or None.
     """
     target = dump_target(facts.family, config_text, makedumpfile is not None or not installed)
     result = dict(type=target["type"], path=directory, exists=None, mode=None, uid=None, free_bytes=None,
-                  needed_bytes=None, dump_level=target["levels"][0], estimate=None)
-    if target["type"] != "local":
+                  needed_bytes=None, dump_level=target["levels"][0], estimate=None, remote=None)
+    if remote is not None:
+        result["remote"] = remote
+        free = remote["free_bytes"]
+    elif target["type"] != "local":
         result["estimate"] = ("not checked: dumps go to a %s target, whose free space this module does not measure"
                               % target["type"])
         return result
-    result.update(dump_dir_state(directory))
+    else:
+        result.update(dump_dir_state(directory))
+        free = result["free_bytes"]
     usage, why = (None, None)
     # No dump is larger than an unfiltered copy of RAM: when that fits, makedumpfile's exact (and, on a
     # large or slow host, costly) answer cannot change the verdict.
     whole = facts.ram_bytes - (facts.reserved_bytes or 0)
-    if result["free_bytes"] is not None and whole > 0 and result["free_bytes"] >= whole:
+    if free is not None and whole > 0 and free >= whole:
         why = "makedumpfile --mem-usage not run: the free space holds all of System RAM"
     elif target["levels"] != [0]:
         usage, why = mem_usage(runner, makedumpfile, seconds, facts)
@@ -962,7 +1053,7 @@ def dump_space(runner, facts, config_text, directory, makedumpfile, installed, s
 # config takes kdump_config's options with its spec, so that AnsibleModule hides config.extra_secrets
 # (no_log) from the invocation it logs and returns, as kdump_config does.
 ARGUMENT_SPEC = dict(min_reserved=dict(type="str"), mem_usage_timeout=dict(type="int", default=10),
-                     config=dict(type="dict", options=OPTIONS_SPEC))
+                     remote_timeout=dict(type="int", default=10), config=dict(type="dict", options=OPTIONS_SPEC))
 
 
 def config_pending(module, runner, facts, makedumpfile):
@@ -1025,8 +1116,10 @@ def main():
 
     service = service_state(runner, names["service"]) if names else dict(name=None, enabled=None, active=None)
     makedumpfile = runner.which("makedumpfile", extra_paths=MAKEDUMPFILE_DIRS)
+    remote, remote_error = remote_state(runner, facts, config_text, module.params["remote_timeout"])
     target = dump_space(runner, facts, config_text, directory, makedumpfile, installed,
-                        module.params["mem_usage_timeout"])
+                        module.params["mem_usage_timeout"], remote)
+    remote = remote or {}
     security = security_state(runner, facts, config_text)
 
     found = reasons(dict(
@@ -1040,6 +1133,9 @@ def main():
         crash_loaded=facts.crash_loaded, crash_loaded_path=facts.crash_loaded_path,
         dump_path=directory, dump_free_bytes=target["free_bytes"], dump_needed_bytes=target["needed_bytes"],
         dump_estimate=target["estimate"],
+        remote_target=describe(remote) if remote else None,
+        remote_error=remote_error, remote_writable=remote.get("writable"),
+        remote_probed_path=remote.get("probed_path"), remote_free_bytes=remote.get("free_bytes"),
         lockdown=security["lockdown"], kexec_load_disabled=security["kexec_load_disabled"],
         loader_syscall=security["kexec_syscall"], loader_why=security["kexec_syscall_reason"],
         loader_setting=security["kexec_args_setting"], capture_kernel=security["capture_kernel"],

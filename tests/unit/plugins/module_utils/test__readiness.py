@@ -86,6 +86,26 @@ ROWS = [
     ("disk-full", dict(dump_free_bytes=100 * MIB), "dump_space_low",
      "/var/crash has 100.0 MiB free, less than the 300.0 MiB a dump of this host needs "
      "(makedumpfile --mem-usage at dump level 31, before compression)"),
+] + [
+    # A host sending dumps over ssh whose check (_remote_target.check) failed with `code`.
+    ("remote-" + code, dict(remote_target="ssh root@10.77.0.2:/var/crash/web1", remote_error=(code, detail)),
+     code, "the dump target ssh root@10.77.0.2:/var/crash/web1 cannot take a dump: " + detail)
+    for code, detail in (
+        ("remote_target_invalid", "the ssh key '-oProxyCommand=x' is not accepted"),
+        ("remote_tool_missing", "ssh is not installed (openssh-client)"),
+        ("remote_key_missing", "the ssh key /root/.ssh/kdump_id_ed25519 does not exist"),
+        ("remote_unreachable", "ssh root@10.77.0.2: ssh: connect to host 10.77.0.2 port 22: Connection timed out"),
+        ("remote_host_key_unknown", "ssh root@10.77.0.2: Host key verification failed."),
+        ("remote_auth_failed", "ssh root@10.77.0.2: root@10.77.0.2: Permission denied (publickey)."),
+        ("remote_check_failed", "ssh root@10.77.0.2: the probe printed no result: ''"),
+    )
+] + [
+    ("remote-read-only", dict(remote_target="nfs 10.77.0.2:/srv/dumps", remote_writable=False,
+                              remote_probed_path="10.77.0.2:/srv/dumps"),
+     "remote_not_writable", "the dump target nfs 10.77.0.2:/srv/dumps: 10.77.0.2:/srv/dumps is not writable"),
+    ("remote-full", dict(remote_target="ssh root@10.77.0.2:/var/crash/web1", remote_writable=True,
+                         remote_probed_path="/var/crash", remote_free_bytes=100 * MIB),
+     "remote_space_low", "/var/crash has 100.0 MiB free, less than the 300.0 MiB a dump of this host needs"),
 ]
 
 
@@ -132,6 +152,12 @@ def test_dump_space_is_not_judged_when_not_checked():
     # ssh/nfs targets: kdump_info leaves free and needed at None.
     assert reasons(observed(dump_free_bytes=None, dump_needed_bytes=None)) == []
     assert reasons(observed(dump_free_bytes=0, dump_needed_bytes=None)) == []
+
+
+def test_a_remote_target_that_passed_its_check_or_was_not_checked_is_no_reason():
+    assert reasons(observed(remote_target="ssh root@10.77.0.2:/var/crash", remote_writable=True,
+                            remote_probed_path="/var/crash", remote_free_bytes=5 * GIB)) == []
+    assert reasons(observed(remote_target="nfs 10.77.0.2:/srv/dumps")) == []
 
 
 def test_a_bare_host_lists_every_failing_rule_in_order():

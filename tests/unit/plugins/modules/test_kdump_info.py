@@ -323,14 +323,59 @@ def test_too_little_free_space_is_a_reason(tmp_path, monkeypatch, capsys):
                               "(makedumpfile --mem-usage at dump level 31, before compression)" % tmp_path), message
 
 
-def test_remote_targets_are_not_checked(tmp_path, monkeypatch, capsys):
-    files = debian12(tmp_path, **{"/etc/default/kdump-tools": 'USE_KDUMP=1\nSSH="kdump@dumps.example.com"\n'})
-    result = run_info({}, files, monkeypatch, capsys, free_bytes=0)
+def ssh_host(tmp_path, answer):
+    """A Debian host sending dumps over ssh with its own key, and a dump server answering ``answer``."""
+    key = tmp_path / "kdump_id_ed25519"
+    key.write_text(u"a key")
+    files = debian12(tmp_path, **{"/etc/default/kdump-tools": 'USE_KDUMP=1\nSSH="kdump@10.77.0.2"\n'
+                                  'SSH_KEY="%s"\nKDUMP_COREDIR="/var/crash/web1"\n' % key})
+
+    class Runner(FakeRunner):
+        tools = FakeRunner.tools + ("ssh",)
+
+        def run(self, argv, check=True, data=None):
+            if "/usr/sbin/ssh" in argv:
+                FakeRunner.ran.append(list(argv))
+                return answer
+            return FakeRunner.run(self, argv, check, data)
+    return files, Runner, str(key)
+
+
+def test_a_remote_target_is_checked_as_kdump_reaches_it(tmp_path, monkeypatch, capsys):
+    files, runner, key = ssh_host(tmp_path, (0, "crashdump-probe 1 /var/crash\n/dev/vda1 20511312 1398260 "
+                                                "18064028 8% /\n", ""))
+    result = run_info({}, files, monkeypatch, capsys, runner=runner, free_bytes=0)
     target = result["dump_target"]
-    assert result["ready"] and target["type"] == "ssh"
-    assert target["needed_bytes"] is None and target["free_bytes"] is None and target["mode"] is None
-    assert target["estimate"].startswith("not checked: dumps go to a ssh target")
-    assert not [argv for argv in FakeRunner.ran if "--mem-usage" in argv]
+    assert result["ready"], result["reasons"]
+    assert target["remote"] == dict(type="ssh", where="kdump@10.77.0.2", path="/var/crash/web1", key=key,
+                                    checked=True, writable=True, probed_path="/var/crash",
+                                    free_bytes=18064028 * 1024, error=None)
+    # The dump's size is still estimated, against the server's free space.
+    assert target["needed_bytes"] > 0 and target["estimate"].startswith("makedumpfile --mem-usage")
+    (ssh,) = [argv for argv in FakeRunner.ran if "/usr/sbin/ssh" in argv]
+    assert ["-i", key] == ssh[ssh.index("-i"):ssh.index("-i") + 2] and "StrictHostKeyChecking=yes" in ssh
+
+
+def test_a_server_that_refuses_the_key_makes_the_host_not_ready(tmp_path, monkeypatch, capsys):
+    files, runner, _key = ssh_host(tmp_path, (255, "", "kdump@10.77.0.2: Permission denied (publickey).\r\n"))
+    result = run_info({}, files, monkeypatch, capsys, runner=runner)
+    assert codes(result) == ["remote_auth_failed"] and result["dump_target"]["remote"]["error"] == "remote_auth_failed"
+    assert result["reasons"][0]["message"] == (
+        "the dump target ssh kdump@10.77.0.2:/var/crash/web1 cannot take a dump: ssh kdump@10.77.0.2: "
+        "kdump@10.77.0.2: Permission denied (publickey).; a crash now would not reach it")
+
+
+def test_a_full_server_is_a_reason(tmp_path, monkeypatch, capsys):
+    files, runner, _key = ssh_host(tmp_path, (0, "crashdump-probe 1 /var/crash\n/dev/vda1 3021608 3021608 "
+                                                 "1024 100% /\n", ""))
+    assert codes(run_info({}, files, monkeypatch, capsys, runner=runner)) == ["remote_space_low"]
+
+
+def test_remote_timeout_zero_leaves_the_target_unchecked(tmp_path, monkeypatch, capsys):
+    files, runner, _key = ssh_host(tmp_path, (255, "", "Host key verification failed.\r\n"))
+    result = run_info({"remote_timeout": 0}, files, monkeypatch, capsys, runner=runner)
+    assert result["ready"] and result["dump_target"]["remote"]["checked"] is False
+    assert not [argv for argv in FakeRunner.ran if "/usr/sbin/ssh" in argv]
 
 
 def test_dump_dir_state_of_a_missing_directory_measures_its_parent(tmp_path):
