@@ -284,6 +284,18 @@ def config_would_change(params, family, before, available, kernel_release, rhel_
         return True
 
 
+def planned_remote(params, family, before, rhel_major):
+    """The ssh or nfs target kdump_config with ``params`` leaves in config_file (whose text now is
+    ``before``, None when missing), as kdump reads it back (``FamilyBase.remote_target``), or None for
+    a target on this host. ConfigError when kdump_config would refuse them. Options left unset keep ``before``'s values, where it can be read."""
+    opts = checked_options(params, family, rhel_major)
+    try:
+        after = family.render(before or "", opts, "zlib", rhel_major)
+    except ShellVarError:
+        after = family.render("", opts, "zlib", rhel_major)
+    return family.remote_target(after)
+
+
 def validate(options):
     """Check the options; return them normalised or raise ConfigError naming the problem.
 

@@ -78,12 +78,18 @@ class FamilyBase(object):
         """The ``packages`` that ``installed_query``'s output says are installed."""
         raise NotImplementedError
 
+    def capture_dropin(self):
+        """The drop-in of capture_unit that makes the capture boot start the network for an ssh or nfs
+        target (the kdump role writes it), or None where the family has no such unit."""
+        return "/etc/systemd/system/%s.d/50-crashdump-network.conf" % self.capture_unit if self.capture_unit else None
+
     def names(self, distribution, version):
         """Packages, service, tool, config files, dump layout and the remote target's needs: ``kdump_info``'s
         ``platform``."""
         return dict(packages=self.packages(distribution, version), service=self.service, tool=self.tool,
                     config_files=list(self.config_files), dump_layout=self.dump_layout,
                     remote_packages=dict(self.client_packages), capture_unit=self.capture_unit,
+                    capture_dropin=self.capture_dropin(),
                     propagate=list(self.propagate) if self.propagate else None)
 
     def render(self, text, opts, compression, rhel_major=None):

@@ -38,6 +38,7 @@ from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_config impo
     nfs_export,
     ssh_destination,
 )
+from ansible_collections.crashdump.kdump.plugins.module_utils._runner import last_line
 
 # Seconds the check waits for the server by default (ssh ConnectTimeout, the NFS mount): far less
 # than kdump waits at crash time, where a slow network is worth waiting for.
@@ -102,11 +103,6 @@ NFS_ERRORS = (
 )
 
 
-def last_line(text):
-    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
-    return lines[-1] if lines else ""
-
-
 def classify(patterns, stderr, otherwise="remote_check_failed"):
     for code, pattern in patterns:
         if re.search(pattern, stderr or ""):
@@ -130,6 +126,16 @@ def result(checked=True, writable=None, free_bytes=None, probed_path=None, error
     return dict(checked=checked, writable=writable, free_bytes=free_bytes, probed_path=probed_path, error=error)
 
 
+# timeout(1)'s exit statuses: the command outlived the guard (TERM), and then its -k grace (KILL).
+TIMED_OUT = (124, 137)
+
+
+def guarded(argv, guard, timeout):
+    """``argv`` under timeout(1) (``guard``, None where it is missing) at three times ``timeout``: the
+    tools' own timeouts bound the connection, not a server that accepts it and then stalls."""
+    return [guard, "-k", "5", str(timeout * 3)] + argv if guard else argv
+
+
 def check_ssh(remote, run, which, exists, timeout):
     try:
         destination, key, path = _probe_path(remote)
@@ -140,13 +146,8 @@ def check_ssh(remote, run, which, exists, timeout):
         return result(error=("remote_tool_missing", "ssh is not installed (%s)" % remote["client_package"]))
     if key and not exists(key):
         return result(error=("remote_key_missing", "the ssh key %s does not exist" % key))
-    argv = ssh_argv(ssh, destination, key, path, timeout)
-    guard = which("timeout")
-    if guard:
-        # ConnectTimeout bounds the connection, not a server that accepts it and then stalls.
-        argv = [guard, "-k", "5", str(timeout * 3)] + argv
-    rc, out, err = run(argv)
-    if rc in (124, 137):
+    rc, out, err = run(guarded(ssh_argv(ssh, destination, key, path, timeout), which("timeout"), timeout))
+    if rc in TIMED_OUT:
         return result(error=("remote_unreachable", "ssh %s did not finish within %d s" % (destination, timeout * 3)))
     if rc != 0:
         code = classify(SSH_ERRORS, err) if rc == 255 else "remote_check_failed"
@@ -181,14 +182,11 @@ def check_nfs(remote, run, which, fs, timeout):
     mount, umount = which("mount.nfs"), which("umount")
     if not mount or not umount:
         return result(error=("remote_tool_missing", "mount.nfs is not installed (%s)" % remote["client_package"]))
-    guard = which("timeout")
     mountpoint = fs.mkdtemp()
     try:
-        argv = nfs_mount_argv(which("mount") or "mount", export, mountpoint)
-        if guard:
-            argv = [guard, "-k", "5", str(timeout * 3)] + argv
-        rc, _out, err = run(argv)
-        if rc in (124, 137):
+        rc, _out, err = run(guarded(nfs_mount_argv(which("mount") or "mount", export, mountpoint), which("timeout"),
+                                    timeout))
+        if rc in TIMED_OUT:
             return result(error=("remote_unreachable", "mounting %s did not finish within %d s" % (export, timeout * 3)))
         if rc != 0:
             return result(error=(classify(NFS_ERRORS, err), "mounting %s: %s"
@@ -212,6 +210,26 @@ def describe(remote):
         return "ssh %s:%s" % (remote.get("destination") or remote.get("where"), remote["path"])
     inside = "" if remote["path"] in ("", "/") else " (under %s)" % remote["path"]
     return "nfs %s%s" % (remote.get("export") or remote.get("where"), inside)
+
+
+def server_side(remote):
+    """Who and where on the dump server, for the role that prepares it and the one that looks there:
+    ``dict(server, user, dir)``. ``server`` is the host as ssh or mount names it (an IPv6 address
+    without its brackets, as known_hosts(5) writes it), ``user`` the ssh login (None for nfs, or
+    when ssh logs in as the capture kernel's own user, root), ``dir`` the directory on the server the
+    dump directories are written in: the ssh path, or for nfs the export's own path (nfs-kernel-server
+    exports a directory by its path, exports(5)) joined with the path inside it."""
+    if remote["type"] == "ssh":
+        user, _sep, host = remote["destination"].rpartition("@")
+        return dict(server=host.strip("[]"), user=user or None, dir=remote["path"])
+    export = remote["export"]
+    if export.startswith("["):   # [v6]:/path, split at the bracket as nfs_export reads it
+        server, _sep, rest = export.partition("]")
+        exported = rest[1:] if rest.startswith(":") else ""
+    else:
+        server, _sep, exported = export.partition(":")
+    inside = "" if remote["path"] in ("", "/") else remote["path"]
+    return dict(server=server.strip("[]"), user=None, dir=(exported.rstrip("/") + inside) or "/")
 
 
 def check(remote, run, which, exists, fs, timeout=DEFAULT_TIMEOUT):

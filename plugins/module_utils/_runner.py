@@ -29,6 +29,16 @@ from ansible.module_utils.common.text.converters import to_bytes, to_native
 
 C_LOCALE = dict(LANG="C", LC_ALL="C", LC_MESSAGES="C", LC_CTYPE="C")
 
+# Where the distributions install system tools (makedumpfile, kexec, mount.nfs), searched beside PATH,
+# which a become without a login shell may lack.
+SYSTEM_DIRS = ("/usr/sbin", "/sbin", "/usr/bin", "/bin")
+
+
+def last_line(text):
+    """The last non-blank line of a command's output, stripped: where tools put their error."""
+    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    return lines[-1] if lines else ""
+
 
 class CommandError(Exception):
     """A command exited non-zero; the message carries its argv, rc and stderr."""

@@ -255,7 +255,7 @@ from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_config impo
 )
 from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_families import family_for
 from ansible_collections.crashdump.kdump.plugins.module_utils._platform import HostFacts, is_number
-from ansible_collections.crashdump.kdump.plugins.module_utils._runner import Runner
+from ansible_collections.crashdump.kdump.plugins.module_utils._runner import SYSTEM_DIRS, Runner
 from ansible_collections.crashdump.kdump.plugins.module_utils._secrets import redact
 from ansible_collections.crashdump.kdump.plugins.module_utils._security import (
     host_lockdown,
@@ -280,7 +280,7 @@ def create_dump_dir(path):
 
 def makedumpfile_compressions(module, runner):
     """The compressions this host's makedumpfile has (``makedumpfile -v``); warns when it is missing."""
-    makedumpfile = runner.which("makedumpfile", extra_paths=("/usr/sbin", "/sbin", "/usr/bin", "/bin"))
+    makedumpfile = runner.which("makedumpfile", extra_paths=SYSTEM_DIRS)
     if not makedumpfile:
         # Debian's kdump-tools only recommends it; without it the dump is a plain, unfiltered copy.
         module.warn("makedumpfile is not installed: dumps will be uncompressed, unfiltered copies of "

@@ -81,7 +81,10 @@ options:
         that module checks them.
       - When given, RV(config_would_change) says whether M(crashdump.kdump.kdump_config) with them would
         change or report anything, planned by the same code, so that a caller (the C(crashdump.kdump.kdump)
-        role) can skip that task on a host that is already configured. Nothing is written.
+        role) can skip that task on a host that is already configured, and RV(config_remote) where they
+        send the dumps. Nothing is written.
+      - Options that M(crashdump.kdump.kdump_config) would refuse (an option-like ssh host, a relative key
+        path, an export without its path, ...) fail this module with that module's message.
     type: dict
     suboptions:
       path:
@@ -318,6 +321,16 @@ platform:
           ssh or nfs target. Null where the capture initramfs brings the network up itself (dracut, SUSE's kdump).
       type: str
       sample: kdump-tools-dump.service
+    capture_dropin:
+      description:
+        - The drop-in of RV(platform.capture_unit) that the C(crashdump.kdump.kdump) role writes for an ssh or
+          nfs target, so that the capture boot starts the host's network service; null without a capture unit.
+      type: str
+      sample: /etc/systemd/system/kdump-tools-dump.service.d/50-crashdump-network.conf
+    capture_dropin_present:
+      description: Whether that drop-in exists; null without a capture unit.
+      type: bool
+      sample: true
     propagate:
       description: The family's own command that checks, or installs, the ssh key on the dump server; null where there is none.
       type: list
@@ -624,7 +637,8 @@ dump_target:
         - The check of an ssh or nfs target (O(remote_timeout)); null for other targets.
       type: dict
       sample: {"type": "ssh", "where": "root@10.77.0.2", "path": "/var/crash/web1", "key": "/root/.ssh/kdump_id_ed25519",
-               "checked": true, "writable": true, "probed_path": "/var/crash", "free_bytes": 2147483648, "error": null}
+               "server": "10.77.0.2", "user": "root", "server_dir": "/var/crash/web1", "checked": true, "writable": true,
+               "probed_path": "/var/crash", "free_bytes": 2147483648, "error": null}
       contains:
         type:
           description: V(ssh) or V(nfs).
@@ -658,6 +672,20 @@ dump_target:
           description: Space available there (C(df -P) on the server, statvfs over NFS); null when not known.
           type: int
           sample: 2147483648
+        server:
+          description: The server's host name or address, as ssh or mount names it (an IPv6 address without brackets).
+          type: str
+          sample: 10.77.0.2
+        user:
+          description: The user kdump logs in as over ssh (null for nfs, or when none is configured - root).
+          type: str
+          sample: root
+        server_dir:
+          description:
+            - The directory on the server the dump directories are written in - the ssh path, or for nfs the
+              export's own path with the path inside it.
+          type: str
+          sample: /var/crash/web1
         error:
           description: The reason code of a check that failed (RV(reasons) has its message), or null.
           type: str
@@ -694,6 +722,26 @@ config_would_change:
   returned: when O(config) is given
   type: bool
   sample: false
+config_remote:
+  description:
+    - The ssh or nfs target that M(crashdump.kdump.kdump_config) with O(config) would leave configured, as
+      kdump reads it (the family's default key filled in), with the fields of RV(dump_target.remote) that
+      come before any check - C(type), C(where), C(path), C(key), C(server), C(user), C(server_dir) - and the
+      client package it needs. Null for a target on this host. The C(crashdump.kdump.kdump) role prepares the dump server from it.
+  returned: when O(config) is given
+  type: dict
+  sample: {"type": "ssh", "where": "root@10.77.0.2", "path": "/var/crash/web1", "key": "/root/.ssh/kdump_id_ed25519",
+           "server": "10.77.0.2", "user": "root", "server_dir": "/var/crash/web1", "client_package": "openssh-client",
+           "client_package_missing": false}
+  contains:
+    client_package:
+      description: The package that gives this host the ssh or nfs client kdump runs (null when the family names none).
+      type: str
+      sample: nfs-common
+    client_package_missing:
+      description: Whether that package is not installed; null when the package database could not be asked.
+      type: bool
+      sample: false
 dumps:
   description:
     - Dump files already on disk, oldest first, with C(path), C(dir), C(size), C(mtime) (epoch seconds),
@@ -770,8 +818,10 @@ from ansible_collections.crashdump.kdump.plugins.module_utils._dumps import (
 from ansible_collections.crashdump.kdump.plugins.module_utils._io import Host, read_text
 from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_config import (
     OPTIONS_SPEC,
+    ConfigError,
     built_in_compressions,
     config_would_change,
+    planned_remote,
     secret_values,
 )
 from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_families import (
@@ -787,8 +837,12 @@ from ansible_collections.crashdump.kdump.plugins.module_utils._readiness import 
     min_reserved_floor,
     reasons,
 )
-from ansible_collections.crashdump.kdump.plugins.module_utils._remote_target import check as check_remote, describe
-from ansible_collections.crashdump.kdump.plugins.module_utils._runner import CommandError, Runner
+from ansible_collections.crashdump.kdump.plugins.module_utils._remote_target import (
+    check as check_remote,
+    describe,
+    server_side,
+)
+from ansible_collections.crashdump.kdump.plugins.module_utils._runner import SYSTEM_DIRS, CommandError, Runner, last_line
 from ansible_collections.crashdump.kdump.plugins.module_utils._security import (
     KEXEC_LOAD_DISABLED_PATH,
     LOCKDOWN_PATH,
@@ -805,8 +859,6 @@ from ansible_collections.crashdump.kdump.plugins.module_utils._security import (
     secure_boot_state,
 )
 from ansible_collections.crashdump.kdump.plugins.module_utils._shellvars import read_var
-
-MAKEDUMPFILE_DIRS = ("/usr/sbin", "/sbin", "/usr/bin", "/bin")
 
 
 def boot_entries(host, facts):
@@ -870,7 +922,7 @@ def security_state(runner, facts, config_text):
     efi = efi_booted()
     secure_boot = secure_boot_state(efi, efi_variable("SecureBoot"), efi_variable("SetupMode"))
     disabled = (read_text(KEXEC_LOAD_DISABLED_PATH) or "").strip()
-    kexec = runner.which("kexec", extra_paths=MAKEDUMPFILE_DIRS)
+    kexec = runner.which("kexec", extra_paths=SYSTEM_DIRS)
     version = kexec_tools_version(runner.run([kexec, "--version"], check=False)[1]) if kexec else None
     family = family_for(facts.family)
     setting_file, setting_var = family.kexec_args if family else (None, None)
@@ -959,8 +1011,8 @@ def mem_usage(runner, makedumpfile, seconds, facts):
     try:
         return parse_mem_usage(out + "\n" + err), None
     except ValueError:
-        lines = [line.strip() for line in (err or out).splitlines() if line.strip()]
-        return None, "makedumpfile --mem-usage failed (rc %d%s)" % (rc, ": " + lines[-1] if lines else "")
+        detail = last_line(err or out)
+        return None, "makedumpfile --mem-usage failed (rc %d%s)" % (rc, ": " + detail if detail else "")
 
 
 class MountFs(object):
@@ -1001,12 +1053,18 @@ def remote_state(runner, facts, config_text, seconds):
     if remote["type"] == "nfs" and os.geteuid() != 0:
         seconds = 0  # mounting needs root
     checked = check_remote(remote, lambda argv: runner.run(argv, check=False),
-                           lambda name: runner.which(name, extra_paths=("/usr/sbin", "/sbin", "/usr/bin", "/bin")),
+                           lambda name: runner.which(name, extra_paths=SYSTEM_DIRS),
                            os.path.exists, MountFs, seconds)
     error = checked.pop("error")
-    state = dict(type=remote["type"], where=remote.get("destination") or remote.get("export"), path=remote["path"],
-                 key=remote.get("key"), error=error[0] if error else None, **checked)
+    state = dict(remote_description(remote), error=error[0] if error else None, **checked)
     return state, error
+
+
+def remote_description(remote):
+    """What dump_target.remote and config_remote say of a target, before any check."""
+    side = server_side(remote)
+    return dict(type=remote["type"], where=remote.get("destination") or remote.get("export"), path=remote["path"],
+                key=remote.get("key"), server=side["server"], user=side["user"], server_dir=side["dir"])
 
 
 def dump_space(runner, facts, config_text, directory, makedumpfile, installed, seconds, remote):
@@ -1057,18 +1115,33 @@ ARGUMENT_SPEC = dict(min_reserved=dict(type="str"), mem_usage_timeout=dict(type=
 
 
 def config_pending(module, runner, facts, makedumpfile):
-    """The ``config_would_change`` result: O(config) (checked by kdump_config's own argument spec,
-    OPTIONS_SPEC) planned with kdump_config's own code (``_kdump_config.config_would_change``)."""
+    """The ``config_would_change`` and ``config_remote`` results: O(config) (checked by kdump_config's own
+    argument spec, OPTIONS_SPEC) planned with kdump_config's own code (``_kdump_config.config_would_change``),
+    and the ssh or nfs target it sets. Options kdump_config would refuse fail here, before the role
+    touches the host (or a dump server) for them."""
     family = family_for(facts.family)
     if family is None:
-        return True
-    available = built_in_compressions(runner, makedumpfile) if makedumpfile else None
+        return True, None
     major = facts.version.partition(".")[0]
+    rhel_major = int(major) if is_number(major) else None
+    before = read_text(family.config_file)
+    try:
+        remote = planned_remote(module.params["config"], family, before, rhel_major)
+    except ConfigError as exc:
+        module.fail_json(msg="kdump_info: config: %s. Nothing was changed." % exc)
+    available = built_in_compressions(runner, makedumpfile) if makedumpfile else None
     lockdown, secure_boot = host_lockdown(), host_secure_boot()
-    return config_would_change(module.params["config"], family, read_text(family.config_file), available,
-                               facts.kernel_release, int(major) if is_number(major) else None,
-                               os.path.isdir, os.path.lexists, os.path.exists,
-                               lambda after: kexec_load_refusal(family, after, family.config_file, lockdown, secure_boot))
+    changes = config_would_change(module.params["config"], family, before, available, facts.kernel_release, rhel_major,
+                                  os.path.isdir, os.path.lexists, os.path.exists,
+                                  lambda after: kexec_load_refusal(family, after, family.config_file, lockdown,
+                                                                   secure_boot))
+    if remote is None:
+        return changes, None
+    # The role installs the client with the kdump packages, and skips that task when nothing is missing.
+    package = remote.get("client_package")
+    missing = missing_packages(runner, family, [package]) if package else []
+    return changes, dict(remote_description(remote), client_package=package,
+                         client_package_missing=None if missing is None else bool(missing))
 
 
 def main():
@@ -1096,6 +1169,8 @@ def main():
     if names:
         # The kdump role skips its package task when none is missing.
         platform_info["packages_missing"] = missing_packages(runner, family_for(facts.family), names["packages"])
+        dropin = names.get("capture_dropin")
+        platform_info["capture_dropin_present"] = os.path.exists(dropin) if dropin else None
 
     running = crashkernel_tokens(facts.cmdline)
     bootloader, entries = boot_entries(host, facts)
@@ -1115,7 +1190,7 @@ def main():
         floor = size_on(recommended, facts) or 0
 
     service = service_state(runner, names["service"]) if names else dict(name=None, enabled=None, active=None)
-    makedumpfile = runner.which("makedumpfile", extra_paths=MAKEDUMPFILE_DIRS)
+    makedumpfile = runner.which("makedumpfile", extra_paths=SYSTEM_DIRS)
     remote, remote_error = remote_state(runner, facts, config_text, module.params["remote_timeout"])
     target = dump_space(runner, facts, config_text, directory, makedumpfile, installed,
                         module.params["mem_usage_timeout"], remote)
@@ -1144,7 +1219,8 @@ def main():
 
     extra_results = {}
     if module.params["config"] is not None:
-        extra_results["config_would_change"] = config_pending(module, runner, facts, makedumpfile)
+        extra_results["config_would_change"], extra_results["config_remote"] = config_pending(
+            module, runner, facts, makedumpfile)
     module.exit_json(
         changed=False,
         ready=not found,

@@ -167,18 +167,11 @@ import tempfile
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.crashdump.kdump.plugins.module_utils._dump_files import list_dumps
-from ansible_collections.crashdump.kdump.plugins.module_utils._runner import Runner
-
-MAKEDUMPFILE_DIRS = ("/usr/sbin", "/sbin", "/usr/bin", "/bin")
+from ansible_collections.crashdump.kdump.plugins.module_utils._runner import SYSTEM_DIRS, Runner, last_line
 
 
 class LogError(Exception):
     """The log could not be read; the message says why."""
-
-
-def last_line(text):
-    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
-    return lines[-1] if lines else ""
 
 
 def read_log(runner, makedumpfile, dump):
@@ -227,7 +220,7 @@ def main():
     result = dict(changed=False, dumps=dumps)
     if params["read_log"] and dumps:
         runner = Runner(module)
-        makedumpfile = runner.which("makedumpfile", extra_paths=MAKEDUMPFILE_DIRS)
+        makedumpfile = runner.which("makedumpfile", extra_paths=SYSTEM_DIRS)
         if not makedumpfile:
             module.fail_json(msg="vmcore_info: makedumpfile is not installed here, and it is what reads a dump's "
                                  "kernel log; install it (package makedumpfile)", **result)

@@ -22,6 +22,7 @@ from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_config impo
     choose_compression,
     config_would_change,
     plan_config,
+    planned_remote,
     secret_values,
     validate,
 )
@@ -519,3 +520,27 @@ def test_the_role_gives_kdump_info_and_kdump_config_the_same_options():
     with open(os.path.join(role, "tasks", "main.yml")) as handle:
         info = [t for t in yaml.safe_load(handle) if "crashdump.kdump.kdump_info" in t][0]
     assert "__kdump_config_options" in info["crashdump.kdump.kdump_info"]["config"]
+
+
+@pytest.mark.parametrize("family, sample", [("debian", DEBIAN), ("redhat", RHEL10), ("suse", SUSE)])
+def test_the_planned_remote_is_what_kdump_reads_back_from_the_written_file(shared_sample, family, sample):
+    before = shared_sample(sample)
+    ssh = planned_remote(module_params(target=dict(SSH, key="/root/.ssh/kdump_id_ed25519"), path="/var/crash/web1"),
+                         FAMILIES[family], before, 10)
+    assert (ssh["type"], ssh["destination"], ssh["path"]) == ("ssh", "kdump@dumps.example.com", "/var/crash/web1")
+    assert ssh["key"] == "/root/.ssh/kdump_id_ed25519"
+    nfs = planned_remote(module_params(target=dict(type="nfs", export="srv:/dumps/web1")), FAMILIES[family], before, 10)
+    assert nfs["export"] == "srv:/dumps/web1"
+    assert planned_remote(module_params(path="/var/crash"), FAMILIES[family], before, 10) is None
+    assert planned_remote(module_params(target=SSH), FAMILIES[family], None, 10)["destination"] == \
+        "kdump@dumps.example.com"
+
+
+@pytest.mark.parametrize("target, words", [
+    (dict(type="ssh", host="-oProxyCommand=sh"), "target.host"),
+    (dict(type="ssh", host="dumps.example.com", key="kdump_id"), "target.key"),
+    (dict(type="nfs", export="srv"), "target.export"),
+])
+def test_the_planned_remote_refuses_what_kdump_config_refuses(target, words):
+    with pytest.raises(ConfigError, match=re.escape(words)):
+        planned_remote(module_params(target=target), FAMILIES["debian"], None, 10)

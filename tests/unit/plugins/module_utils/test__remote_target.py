@@ -245,3 +245,17 @@ def test_each_family_says_where_its_remote_target_writes():
     assert (suse["destination"], suse["path"], suse["key"]) == ("root@srv", "/var/crash", None)
     assert remote_target("debian", 'KDUMP_COREDIR="/var/crash"\n') is None
     assert remote_target(None, "") is None
+
+
+@pytest.mark.parametrize("remote, side", [
+    (SSH, dict(server="10.77.0.2", user="root", dir="/var/crash/web1")),
+    (dict(SSH, destination="dumps.example.com"), dict(server="dumps.example.com", user=None, dir="/var/crash/web1")),
+    (dict(SSH, destination="kdump@[2001:db8::2]"), dict(server="2001:db8::2", user="kdump", dir="/var/crash/web1")),
+    # nfs-kernel-server exports a directory by its own path: the dumps are there, or under path inside it.
+    (NFS, dict(server="10.77.0.2", user=None, dir="/srv/dumps")),
+    (dict(NFS, export="10.77.0.2:/srv/dumps/", path="/web1"), dict(server="10.77.0.2", user=None, dir="/srv/dumps/web1")),
+    (dict(NFS, export="[2001:db8::2]:/", path="/"), dict(server="2001:db8::2", user=None, dir="/")),
+    (dict(NFS, export="[2001:db8::2]:/srv/a:b", path="/"), dict(server="2001:db8::2", user=None, dir="/srv/a:b")),
+])
+def test_the_server_side_names_the_login_and_the_directory_on_the_server(remote, side):
+    assert rt.server_side(remote) == side

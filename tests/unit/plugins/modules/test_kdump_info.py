@@ -148,6 +148,8 @@ class FakeRunner(object):
             return self.mem_usage
         if argv[1:] == ["--version"]:
             return 0, "kexec-tools 2.0.25\n", ""  # Debian 12's kexec-tools 1:2.0.25-3+deb12u3
+        if argv[1:] == ["-v"]:
+            return 0, "makedumpfile: version 1.7.2 (released on 20 Oct 2022)\nlzo\tenabled\n", ""
         if argv[0].endswith("/dpkg-query"):
             # dpkg-query -W -f '${Package} ${Status}\n': the installed ones; the unknown ones only on stderr.
             known = [name for name in argv[4:] if name in self.installed]
@@ -348,7 +350,7 @@ def test_a_remote_target_is_checked_as_kdump_reaches_it(tmp_path, monkeypatch, c
     target = result["dump_target"]
     assert result["ready"], result["reasons"]
     assert target["remote"] == dict(type="ssh", where="kdump@10.77.0.2", path="/var/crash/web1", key=key,
-                                    checked=True, writable=True, probed_path="/var/crash",
+                                    server="10.77.0.2", user="kdump", server_dir="/var/crash/web1", checked=True, writable=True, probed_path="/var/crash",
                                     free_bytes=18064028 * 1024, error=None)
     # The dump's size is still estimated, against the server's free space.
     assert target["needed_bytes"] > 0 and target["estimate"].startswith("makedumpfile --mem-usage")
@@ -369,6 +371,37 @@ def test_a_full_server_is_a_reason(tmp_path, monkeypatch, capsys):
     files, runner, _key = ssh_host(tmp_path, (0, "crashdump-probe 1 /var/crash\n/dev/vda1 3021608 3021608 "
                                                  "1024 100% /\n", ""))
     assert codes(run_info({}, files, monkeypatch, capsys, runner=runner)) == ["remote_space_low"]
+
+
+def test_config_says_where_kdump_config_would_send_the_dumps(tmp_path, monkeypatch, capsys):
+    class WithSsh(FakeRunner):
+        installed = FakeRunner.installed + ("openssh-client",)
+    config = dict(path="/var/crash/web1", target=dict(type="ssh", host="kdump@10.77.0.2", key="/root/.ssh/kdump_id_ed25519"))
+    result = run_info(dict(config=config), debian12(tmp_path), monkeypatch, capsys, runner=WithSsh)
+    assert result["config_remote"] == dict(type="ssh", where="kdump@10.77.0.2", path="/var/crash/web1",
+                                           key="/root/.ssh/kdump_id_ed25519", server="10.77.0.2", user="kdump",
+                                           server_dir="/var/crash/web1", client_package="openssh-client",
+                                           client_package_missing=False)
+    # Debian mounts the export on its dump directory: the dumps are at the export's top.
+    nfs = run_info(dict(config=dict(path="/var/crash", target=dict(type="nfs", export="10.77.0.2:/srv/dumps/web1/"))),
+                   debian12(tmp_path), monkeypatch, capsys)["config_remote"]
+    assert (nfs["server"], nfs["server_dir"], nfs["key"], nfs["client_package"]) == (
+        "10.77.0.2", "/srv/dumps/web1", None, "nfs-common")
+    assert nfs["client_package_missing"] is True   # not among the fake host's packages
+    assert run_info(dict(config=dict(path="/var/crash")), debian12(tmp_path), monkeypatch, capsys)["config_remote"] is None
+
+
+@pytest.mark.parametrize("target, words", [
+    (dict(type="ssh", host="-oProxyCommand=touch /tmp/x"), "target.host"),
+    (dict(type="ssh", host="root@10.77.0.2", key="id_ed25519"), "target.key"),
+    (dict(type="nfs", export="10.77.0.2"), "target.export"),
+    (dict(type="ssh", host="web@10.77.0.2", user="root"), "give the user once"),
+])
+def test_a_target_kdump_config_would_refuse_fails_before_anything_is_asked(tmp_path, monkeypatch, capsys, target, words):
+    result = run_info(dict(config=dict(target=target)), debian12(tmp_path), monkeypatch, capsys)
+    assert result["failed"] and result["msg"].startswith("kdump_info: config: ") and words in result["msg"], result
+    assert result["msg"].endswith("Nothing was changed.")
+    assert not [argv for argv in FakeRunner.ran if "ssh" in " ".join(argv) or "mount" in " ".join(argv)]
 
 
 def test_remote_timeout_zero_leaves_the_target_unchecked(tmp_path, monkeypatch, capsys):
@@ -537,18 +570,18 @@ def test_config_option_is_planned_with_kdump_configs_spec_and_hides_its_secrets(
     monkeypatch.setattr(kdump_info, "host_lockdown", lambda: "none")
     monkeypatch.setattr(kdump_info, "host_secure_boot", lambda: False)
     runner = VersionRunner(lzo)
-    assert kdump_info.config_pending(module, runner, DebianFacts, "/usr/bin/makedumpfile") is False
+    assert kdump_info.config_pending(module, runner, DebianFacts, "/usr/bin/makedumpfile") == (False, None)
     assert runner.argv == [["/usr/bin/makedumpfile", "-v"]]
     # Another compression, one makedumpfile lacks: kdump_config has work or words.
     for changed in (dict(options, core_collector=dict(compression="zlib")),
                     dict(options, core_collector=dict(compression="zstd"))):
-        assert kdump_info.config_pending(module_with(changed)[0], runner, DebianFacts, "/usr/bin/makedumpfile")
+        assert kdump_info.config_pending(module_with(changed)[0], runner, DebianFacts, "/usr/bin/makedumpfile")[0]
     # Under lockdown the written file's -c is kdump_config's refusal, so not "nothing to do".
     monkeypatch.setattr(kdump_info, "host_lockdown", lambda: "integrity")
     locked = dict(options, extra=dict(KDUMP_KEXEC_ARGS="-c"))
     written = plan_config(FAMILIES["debian"], "", checked_options(module_with(locked)[0].params["config"],
                           FAMILIES["debian"], None), set(["zlib", "lzo", "none"]), DebianFacts.kernel_release).after
-    assert kdump_info.config_pending(module_with(locked)[0], runner, DebianFacts, "/usr/bin/makedumpfile") is True
+    assert kdump_info.config_pending(module_with(locked)[0], runner, DebianFacts, "/usr/bin/makedumpfile")[0] is True
     # extra_secrets is no_log in the module's own spec.
     _module, checked = module_with(dict(options, extra_secrets=dict(KDUMP_SSH_PASSWORD="hunter2")))
     assert "hunter2" in checked._no_log_values
