@@ -178,16 +178,20 @@ def ssh_destination(target):
     return "%s@%s" % (user, host) if user else host
 
 
+def split_export(text):
+    """``(server, path)`` of ``server:/path`` as mount reads it (a bracketed IPv6 server keeps its
+    brackets); path None where there is no ``:`` after the server. Not checked (nfs_export checks)."""
+    if text.startswith("["):
+        server, _sep, rest = text.partition("]")
+        return server + "]", rest[1:] if rest.startswith(":") else None
+    server, sep, path = text.partition(":")
+    return server, path if sep else None
+
+
 def nfs_export(value):
     """``server:/path`` checked: the server by host grammar, the path absolute."""
     text = value if isinstance(value, string_types) else ""
-    if text.startswith("["):
-        server, _sep, rest = text.partition("]")
-        server += "]"
-        path = rest[1:] if rest.startswith(":") else None
-    else:
-        server, sep, path = text.partition(":")
-        path = path if sep else None
+    server, path = split_export(text)
     accepted = "server:/absolute/path, the server %s" % HOST_GRAMMAR
     if path is None or not _SAFE_PATH.match(path) or not _is_host(server):
         refuse("target.export", value, accepted)
@@ -287,7 +291,8 @@ def config_would_change(params, family, before, available, kernel_release, rhel_
 def planned_remote(params, family, before, rhel_major):
     """The ssh or nfs target kdump_config with ``params`` leaves in config_file (whose text now is
     ``before``, None when missing), as kdump reads it back (``FamilyBase.remote_target``), or None for
-    a target on this host. ConfigError when kdump_config would refuse them. Options left unset keep ``before``'s values, where it can be read."""
+    a target on this host. ConfigError when kdump_config would refuse them. Options left unset keep
+    ``before``'s values, where it can be read."""
     opts = checked_options(params, family, rhel_major)
     try:
         after = family.render(before or "", opts, "zlib", rhel_major)

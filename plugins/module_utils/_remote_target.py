@@ -36,6 +36,7 @@ from ansible_collections.crashdump.kdump.plugins.module_utils._kdump_config impo
     ConfigError,
     check_path,
     nfs_export,
+    split_export,
     ssh_destination,
 )
 from ansible_collections.crashdump.kdump.plugins.module_utils._runner import last_line
@@ -222,14 +223,9 @@ def server_side(remote):
     if remote["type"] == "ssh":
         user, _sep, host = remote["destination"].rpartition("@")
         return dict(server=host.strip("[]"), user=user or None, dir=remote["path"])
-    export = remote["export"]
-    if export.startswith("["):   # [v6]:/path, split at the bracket as nfs_export reads it
-        server, _sep, rest = export.partition("]")
-        exported = rest[1:] if rest.startswith(":") else ""
-    else:
-        server, _sep, exported = export.partition(":")
+    server, exported = split_export(remote["export"])
     inside = "" if remote["path"] in ("", "/") else remote["path"]
-    return dict(server=server.strip("[]"), user=None, dir=(exported.rstrip("/") + inside) or "/")
+    return dict(server=server.strip("[]"), user=None, dir=((exported or "").rstrip("/") + inside) or "/")
 
 
 def check(remote, run, which, exists, fs, timeout=DEFAULT_TIMEOUT):
